@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/** Provider names a model entry may use. */
+export const providerNames = ['bedrock', 'openai-compatible', 'openai', 'anthropic', 'azure-openai', 'echo'] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+const name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+
+/** A name that also appears inside tool names and URL paths, so it stays plain. */
+const plainName = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'use letters, digits and "-", starting with a letter or digit');
+
+const perMillionTokens = z.number().nonnegative().finite();
+
+export const priceSchema = z.strictObject({
+  input_per_mtok: perMillionTokens,
+  output_per_mtok: perMillionTokens,
+  cache_read_per_mtok: perMillionTokens.optional(),
+  cache_write_per_mtok: perMillionTokens.optional(),
+});
+
+export const modelSchema = z.strictObject({
+  /** What clients send as `model`. Several entries with one name are deployments of one model. */
+  name,
+  provider: z.enum(providerNames),
+  /** The upstream model id (Bedrock model or inference profile id, OpenAI model name...). */
+  model: z.string().min(1).max(256).optional(),
+  /** Base URL of an OpenAI-compatible API, up to and including `/v1`. */
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** `env:NAME` or `secret:NAME` (or a literal, discouraged). */
+  api_key: z.string().min(1).optional(),
+  /** Extra headers sent upstream; values may contain `env:NAME` / `secret:NAME`. */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** AWS region for Bedrock, when not the function's own. */
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').optional(),
+  /** Azure OpenAI api-version. */
+  api_version: z.string().optional(),
+  mode: z.enum(['chat', 'embedding']).default('chat'),
+  price: priceSchema.optional(),
+  /** Output cap used when a request gives no max_tokens (also the worst case for budget reservations). */
+  max_output_tokens: z.number().int().positive().optional(),
+  weight: z.number().positive().default(1),
+  timeout_ms: z.number().int().positive().optional(),
+  fallbacks: z.array(name).optional(),
+  /** Knowledge bases searched on every request to this model. */
+  knowledge_bases: z.array(plainName).optional(),
+});
+
+export const mcpServerSchema = z.strictObject({
+  name: plainName,
+  url: z.url({ protocol: /^https?$/ }),
+  headers: z.record(z.string(), z.string()).optional(),
+  timeout_ms: z.number().int().positive().default(30_000),
+});
+
+export const knowledgeBaseSchema = z.discriminatedUnion('provider', [
+  z.strictObject({
+    name: plainName,
+    provider: z.literal('bedrock'),
+    knowledge_base_id: z.string().regex(/^[0-9A-Za-z]{10}$/, 'a 10-character Bedrock knowledge base id'),
+    region: z.string().optional(),
+    description: z.string().optional(),
+  }),
+  z.strictObject({
+    name: plainName,
+    provider: z.literal('local'),
+    path: z.string().min(1),
+    description: z.string().optional(),
+  }),
+]);
+
+export const settingsSchema = z.strictObject({
+  /** How long a key record is trusted from memory before it is read again. */
+  key_cache_ttl_seconds: z.number().int().nonnegative().max(300).default(10),
+  /** Largest request body accepted, in bytes. */
+  max_body_bytes: z.number().int().positive().max(10 * 1024 * 1024).default(6 * 1024 * 1024),
+  /** Default output cap when neither the request nor the model entry gives one. */
+  default_max_output_tokens: z.number().int().positive().default(4096),
+  /** Origins allowed by CORS; none by default. */
+  cors_origins: z.array(z.string()).default([]),
+  /** Prompts and completions are never logged unless this is true. */
+  log_prompts: z.boolean().default(false),
+  /** Days usage records are kept (DynamoDB TTL). */
+  usage_retention_days: z.number().int().positive().default(90),
+});
+
+const uniqueNames = <T extends { name: string }>(items: T[], context: z.RefinementCtx, field: string) => {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (seen.has(item.name)) {
+      context.addIssue({ code: 'custom', message: `duplicate name "${item.name}"`, path: [field, index, 'name'] });
+    }
+    seen.add(item.name);
+  });
+};
+
+export const configSchema = z
+  .strictObject({
+    models: z.array(modelSchema).min(1),
+    mcp_servers: z.array(mcpServerSchema).default([]),
+    knowledge_bases: z.array(knowledgeBaseSchema).default([]),
+    settings: settingsSchema.default(settingsSchema.parse({})),
+  })
+  .superRefine((config, context) => {
+    uniqueNames(config.mcp_servers, context, 'mcp_servers');
+    uniqueNames(config.knowledge_bases, context, 'knowledge_bases');
+    const modelNames = new Set(config.models.map((model) => model.name));
+    const knowledgeBaseNames = new Set(config.knowledge_bases.map((base) => base.name));
+    config.models.forEach((model, index) => {
+      if (model.provider !== 'echo' && !model.model) {
+        context.addIssue({ code: 'custom', message: `provider ${model.provider} needs "model"`, path: ['models', index, 'model'] });
+      }
+      if (model.provider === 'openai-compatible' && !model.base_url) {
+        context.addIssue({ code: 'custom', message: 'provider openai-compatible needs "base_url"', path: ['models', index, 'base_url'] });
+      }
+      model.fallbacks?.forEach((fallback, fallbackIndex) => {
+        if (!modelNames.has(fallback)) {
+          context.addIssue({ code: 'custom', message: `unknown model "${fallback}"`, path: ['models', index, 'fallbacks', fallbackIndex] });
+        }
+      });
+      model.knowledge_bases?.forEach((base, baseIndex) => {
+        if (!knowledgeBaseNames.has(base)) {
+          context.addIssue({ code: 'custom', message: `unknown knowledge base "${base}"`, path: ['models', index, 'knowledge_bases', baseIndex] });
+        }
+      });
+    });
+  });
+
+export type TollwayConfig = z.infer<typeof configSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type KnowledgeBaseConfig = z.infer<typeof knowledgeBaseSchema>;
+export type Price = z.infer<typeof priceSchema>;

@@ -1,0 +1,92 @@
+/**
+ * The route table: the single source of truth for the HTTP API. The CDK stack
+ * builds API Gateway resources from it, the local server routes with it, and
+ * the gateway core dispatches on `operation`.
+ */
+
+/** The Lambda function that serves a route. */
+export type FunctionName = 'chat' | 'admin';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT';
+
+export interface Route {
+  method: HttpMethod;
+  /** API Gateway path syntax: `/mcp/{server}`. */
+  path: string;
+  function: FunctionName;
+  /** Served through a streaming integration (response-streaming-invocations). */
+  streaming: boolean;
+  /** Who may call it. */
+  auth: 'key' | 'master' | 'none';
+  operation: Operation;
+}
+
+export type Operation =
+  | 'chat.completions'
+  | 'models.list'
+  | 'key.generate'
+  | 'key.update'
+  | 'key.delete'
+  | 'key.info'
+  | 'key.list'
+  | 'health';
+
+export const routes: readonly Route[] = [
+  { method: 'POST', path: '/v1/chat/completions', function: 'chat', streaming: true, auth: 'key', operation: 'chat.completions' },
+  { method: 'GET', path: '/v1/models', function: 'chat', streaming: false, auth: 'key', operation: 'models.list' },
+  { method: 'POST', path: '/key/generate', function: 'admin', streaming: false, auth: 'master', operation: 'key.generate' },
+  { method: 'POST', path: '/key/update', function: 'admin', streaming: false, auth: 'master', operation: 'key.update' },
+  { method: 'POST', path: '/key/delete', function: 'admin', streaming: false, auth: 'master', operation: 'key.delete' },
+  { method: 'GET', path: '/key/info', function: 'admin', streaming: false, auth: 'master', operation: 'key.info' },
+  { method: 'GET', path: '/key/list', function: 'admin', streaming: false, auth: 'master', operation: 'key.list' },
+  { method: 'GET', path: '/health', function: 'admin', streaming: false, auth: 'none', operation: 'health' },
+];
+
+export interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+const splitPath = (path: string): string[] => path.split('/').filter((segment) => segment.length > 0);
+
+/**
+ * Finds the route for a method and path. Returns `allowed` methods when the
+ * path exists under another method, so the caller can answer 405.
+ */
+export const matchRoute = (
+  method: string,
+  path: string,
+  table: readonly Route[] = routes,
+): { match?: RouteMatch; allowedMethods: HttpMethod[] } => {
+  const segments = splitPath(path);
+  const allowedMethods: HttpMethod[] = [];
+  for (const route of table) {
+    const params = matchSegments(splitPath(route.path), segments);
+    if (!params) continue;
+    if (route.method === method) return { match: { route, params }, allowedMethods };
+    allowedMethods.push(route.method);
+  }
+  return { allowedMethods };
+};
+
+const matchSegments = (pattern: string[], segments: string[]): Record<string, string> | undefined => {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < pattern.length; index += 1) {
+    const expected = pattern[index];
+    const actual = segments[index];
+    if (expected.startsWith('{') && expected.endsWith('}')) {
+      try {
+        params[expected.slice(1, -1)] = decodeURIComponent(actual);
+      } catch {
+        return undefined;
+      }
+    } else if (expected !== actual) {
+      return undefined;
+    }
+  }
+  return params;
+};
+
+/** Routes served by one Lambda function. */
+export const routesOf = (functionName: FunctionName): Route[] => routes.filter((route) => route.function === functionName);
