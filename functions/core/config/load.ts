@@ -1,4 +1,5 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { describePath } from '../validation.js';
 import { configSchema, type TollwayConfig } from './schema.js';
 
 /** A configuration file that cannot be used; the message names the field. */
@@ -9,8 +10,6 @@ export class ConfigError extends Error {
   }
 }
 
-const formatPath = (path: PropertyKey[]): string =>
-  path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment)), '');
 
 /** Parses and validates the YAML text of a `tollway.config.yaml`. */
 export const parseConfig = (yamlText: string, source = 'tollway.config.yaml'): TollwayConfig => {
@@ -23,7 +22,7 @@ export const parseConfig = (yamlText: string, source = 'tollway.config.yaml'): T
   }
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${formatPath(issue.path) || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map((issue) => `  - ${describePath(issue.path) || '(root)'}: ${issue.message}`);
     throw new ConfigError(`${source} is invalid:\n${problems.join('\n')}`);
   }
   return result.data;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Provider names a model entry may use. */
-export const providerNames = ['bedrock', 'openai-compatible', 'openai', 'anthropic', 'azure-openai', 'echo'] as const;
+export const providerNames = ['bedrock', 'openai-compatible', 'openai', 'echo'] as const;
 export type ProviderName = (typeof providerNames)[number];
 
 const name = z

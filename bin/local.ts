@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, parseConfig } from '../functions/core/config/load.js';
+import { startLocalGateway } from '../functions/local/local-gateway.js';
+
+/** `npm start`: the whole gateway on one port, over an embedded DynamoDB. */
+const configPath = resolve(process.env.TOLLWAY_CONFIG ?? 'tollway.config.yaml');
+let config;
+try {
+  config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `Cannot read ${configPath}: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+const gateway = await startLocalGateway({
+  config,
+  dataDir: process.env.TOLLWAY_DATA_DIR ?? '.tollway',
+  port: Number(process.env.PORT ?? 4000),
+  host: process.env.HOST ?? '127.0.0.1',
+  masterKey: process.env.TOLLWAY_MASTER_KEY,
+});
+
+console.log(`Tollway listening on ${gateway.url}`);
+console.log(`  OpenAI base URL: ${gateway.url}/v1`);
+console.log(`  models: ${config.models.map((model) => model.name).join(', ')}`);
+if (gateway.masterKeyGenerated) console.log(`  master key (generated, shown once): ${gateway.masterKey}`);
+else if (!process.env.TOLLWAY_MASTER_KEY) console.log('  master key: stored in the data folder (master-key)');
+
+const shutdown = async () => {
+  await gateway.close();
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);

@@ -1,0 +1,91 @@
+import { invalidRequest } from '../errors.js';
+import type { AssistantContentPart, ModelMessage, ModelRequest, ToolChoice, UserContentPart } from '../language-model.js';
+import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
+
+const dataUrlPattern = /^data:(image\/(?:png|jpeg|jpg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$/;
+
+/** Turns a validated OpenAI chat request into the provider-neutral request. */
+export const toModelRequest = (chat: ChatRequest, defaultMaxOutputTokens: number): ModelRequest => ({
+  messages: chat.messages.map((message, index) => toModelMessage(message, index)),
+  tools: chat.tools?.map((tool) => ({
+    name: tool.function.name,
+    description: tool.function.description,
+    parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+    strict: tool.function.strict ?? undefined,
+  })),
+  toolChoice: toToolChoice(chat),
+  parallelToolCalls: chat.parallel_tool_calls ?? undefined,
+  maxOutputTokens: chat.max_completion_tokens ?? chat.max_tokens ?? defaultMaxOutputTokens,
+  temperature: chat.temperature ?? undefined,
+  topP: chat.top_p ?? undefined,
+  stop: chat.stop == null ? undefined : typeof chat.stop === 'string' ? [chat.stop] : chat.stop,
+  responseFormat: toResponseFormat(chat),
+  reasoningEffort: chat.reasoning_effort ?? undefined,
+  user: chat.user ?? undefined,
+});
+
+const textOf = (content: string | { text: string }[]): string =>
+  typeof content === 'string' ? content : content.map((part) => part.text).join('');
+
+const toModelMessage = (message: ChatMessage, index: number): ModelMessage => {
+  switch (message.role) {
+    case 'system':
+    case 'developer':
+      return { role: 'system', content: textOf(message.content) };
+    case 'user':
+      return { role: 'user', content: toUserContent(message.content, index) };
+    case 'tool':
+      return { role: 'tool', toolCallId: message.tool_call_id, content: textOf(message.content) };
+    case 'assistant':
+      return { role: 'assistant', content: toAssistantContent(message) };
+  }
+};
+
+const toUserContent = (content: Extract<ChatMessage, { role: 'user' }>['content'], messageIndex: number): UserContentPart[] => {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return content.map((part, partIndex): UserContentPart => {
+    const param = `messages[${messageIndex}].content[${partIndex}]`;
+    if (part.type === 'text') return { type: 'text', text: part.text as string };
+    if (part.type === 'image_url') return decodeImage((part.image_url as { url: string }).url, `${param}.image_url.url`);
+    throw invalidRequest(`Content parts of type "${part.type}" are not supported.`, `${param}.type`, 'unsupported_content');
+  });
+};
+
+const decodeImage = (url: string, param: string): UserContentPart => {
+  const match = dataUrlPattern.exec(url);
+  if (!match) throw invalidRequest('Images must be given as data: URLs (data:image/png;base64,...) of type png, jpeg, gif or webp.', param, 'unsupported_image_url');
+  const mediaType = match[1] === 'image/jpg' ? 'image/jpeg' : match[1];
+  return { type: 'image', mediaType, data: new Uint8Array(Buffer.from(match[2], 'base64')) };
+};
+
+const toAssistantContent = (message: Extract<ChatMessage, { role: 'assistant' }>): AssistantContentPart[] => {
+  const parts: AssistantContentPart[] = [];
+  if (message.reasoning_content) parts.push({ type: 'reasoning', text: message.reasoning_content });
+  const content = message.content;
+  const text =
+    content == null ? '' : typeof content === 'string' ? content : content.map((part) => ('text' in part ? String(part.text) : '')).join('');
+  if (text) parts.push({ type: 'text', text });
+  for (const call of message.tool_calls ?? []) {
+    parts.push({ type: 'tool-call', id: call.id, name: call.function.name, arguments: call.function.arguments });
+  }
+  return parts;
+};
+
+const toToolChoice = (chat: ChatRequest): ToolChoice | undefined => {
+  const choice = chat.tool_choice;
+  if (choice == null) return undefined;
+  if (typeof choice === 'string') return choice;
+  const name = choice.function.name;
+  if (!chat.tools?.some((tool) => tool.function.name === name)) {
+    throw invalidRequest(`tool_choice names "${name}", which is not in "tools".`, 'tool_choice');
+  }
+  return { name };
+};
+
+const toResponseFormat = (chat: ChatRequest): ModelRequest['responseFormat'] => {
+  const format = chat.response_format;
+  if (!format) return undefined;
+  if (format.type !== 'json_schema') return { type: format.type };
+  const spec = format.json_schema as { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null };
+  return { type: 'json_schema', name: spec.name, description: spec.description, schema: spec.schema ?? { type: 'object' }, strict: spec.strict ?? undefined };
+};

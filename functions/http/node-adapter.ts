@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** A web-standard Request for a Node request; `signal` aborts when the client goes away. */
+export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Request => {
+  const headers = new Headers();
+  for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
+    try {
+      headers.append(incoming.rawHeaders[index], incoming.rawHeaders[index + 1]);
+    } catch {
+      // A header value the Fetch API refuses is dropped rather than failing the request.
+    }
+  }
+  const method = incoming.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(`http://${incoming.headers.host ?? 'localhost'}${incoming.url ?? '/'}`, {
+    method,
+    headers,
+    body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
+    duplex: 'half',
+    signal,
+  } as RequestInit);
+};
+
+/**
+ * Writes a web Response to a Node response, chunk by chunk as the body
+ * produces them (real streaming), honouring backpressure. When the client
+ * disconnects the body is cancelled, which the core turns into an upstream abort.
+ */
+export const writeWebResponse = async (response: Response, outgoing: ServerResponse): Promise<void> => {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  outgoing.writeHead(response.status, headers);
+  if (!response.body) {
+    outgoing.end();
+    return;
+  }
+  outgoing.flushHeaders();
+  const reader = response.body.getReader();
+  const onClose = () => {
+    if (!outgoing.writableFinished) reader.cancel(new Error('client disconnected')).catch(() => undefined);
+  };
+  outgoing.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (outgoing.destroyed) break;
+      if (!outgoing.write(value)) await waitForDrain(outgoing);
+    }
+  } catch {
+    // The body was cancelled (client gone) or failed; nothing more can reach the client.
+  } finally {
+    outgoing.off('close', onClose);
+    if (outgoing.destroyed) await reader.cancel().catch(() => undefined);
+    outgoing.end();
+  }
+};
+
+const waitForDrain = (outgoing: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      resolve();
+    };
+    outgoing.on('drain', done);
+    outgoing.on('close', done);
+  });

@@ -1,0 +1,47 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TollwayConfig } from '../core/config/schema.js';
+import { environmentResolver, resolveReferences } from '../core/config/references.js';
+import { createGateway } from '../core/gateway.js';
+import type { Gateway } from '../core/gateway-types.js';
+import { consoleLogger, type GatewayLogger } from '../core/logger.js';
+import type { FunctionName } from '../core/routes.js';
+import { createModelCatalog } from '../providers/model-catalog.js';
+import { createDocumentClient } from '../stores/document-client.js';
+import { DynamoDBKeyStore } from '../stores/dynamodb-key-store.js';
+import { DynamoDBUsageStore } from '../stores/dynamodb-usage-store.js';
+import type { TableNames } from '../stores/table-definitions.js';
+
+export interface RuntimeOptions {
+  config: TollwayConfig;
+  /** Serve only this Lambda function's routes; all routes when absent (local server). */
+  functionName?: FunctionName;
+  tableNames: TableNames;
+  dynamoClient: DynamoDBClient;
+  /** The master key, fetched lazily (Secrets Manager in AWS, env or file locally). */
+  masterKey: () => Promise<string>;
+  /** Looks up `secret:NAME` references (Secrets Manager in AWS). */
+  resolveSecret: (name: string) => Promise<string | undefined>;
+  /** For `env:NAME` references and AWS_REGION. */
+  environment: Record<string, string | undefined>;
+  logger?: GatewayLogger;
+  fetch?: typeof fetch;
+}
+
+/** The composition root: wires providers and DynamoDB stores into the gateway core. Both hosts call it. */
+export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
+  const documentClient = createDocumentClient(options.dynamoClient);
+  const resolver = environmentResolver(options.environment, options.resolveSecret);
+  const catalog = createModelCatalog(options.config, {
+    resolveSecret: (value, field) => resolveReferences(value, resolver, field),
+    fetch: options.fetch,
+  });
+  return createGateway({
+    config: options.config,
+    catalog,
+    keyStore: new DynamoDBKeyStore(documentClient, options.tableNames.keys),
+    usageStore: new DynamoDBUsageStore(documentClient, options.tableNames.usage, options.config.settings.usage_retention_days),
+    masterKey: options.masterKey,
+    logger: options.logger ?? consoleLogger,
+    functionName: options.functionName,
+  });
+};
