@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/*
+ * What the gateway reads from Bedrock responses, validated at the boundary so a
+ * malformed response becomes a clean upstream error instead of a TypeError.
+ * Objects are not strict: Bedrock adds fields (metrics, trace, new block kinds)
+ * that the gateway does not use.
+ */
+
+const count = z.number().int().nonnegative();
+
+export const bedrockUsageSchema = z.object({
+  inputTokens: count,
+  outputTokens: count,
+  cacheReadInputTokens: count.optional(),
+  cacheWriteInputTokens: count.optional(),
+});
+
+/** Redacted reasoning: bytes from the SDK, base64 text in recorded JSON. */
+const redactedContent = z.union([z.instanceof(Uint8Array), z.string()]);
+
+const contentBlockSchema = z.object({
+  text: z.string().optional(),
+  toolUse: z.object({ toolUseId: z.string(), name: z.string(), input: z.unknown() }).optional(),
+  reasoningContent: z
+    .object({
+      reasoningText: z.object({ text: z.string().optional(), signature: z.string().optional() }).optional(),
+      redactedContent: redactedContent.optional(),
+    })
+    .optional(),
+});
+
+/** The parts of a Converse response the gateway uses. */
+export const converseResponseSchema = z.object({
+  output: z.object({
+    message: z.object({ content: z.array(contentBlockSchema) }),
+  }),
+  stopReason: z.string(),
+  usage: bedrockUsageSchema,
+});
+
+export type ConverseResponse = z.infer<typeof converseResponseSchema>;
+
+const streamExceptionSchema = z.object({ message: z.string().optional() });
+
+/** One ConverseStream event; exactly one member is set. */
+export const converseStreamEventSchema = z.object({
+  messageStart: z.object({ role: z.string().optional() }).optional(),
+  contentBlockStart: z
+    .object({
+      contentBlockIndex: count,
+      start: z.object({ toolUse: z.object({ toolUseId: z.string(), name: z.string() }).optional() }).optional(),
+    })
+    .optional(),
+  contentBlockDelta: z
+    .object({
+      contentBlockIndex: count,
+      delta: z.object({
+        text: z.string().optional(),
+        toolUse: z.object({ input: z.string() }).optional(),
+        reasoningContent: z
+          .object({ text: z.string().optional(), signature: z.string().optional(), redactedContent: redactedContent.optional() })
+          .optional(),
+      }),
+    })
+    .optional(),
+  contentBlockStop: z.object({ contentBlockIndex: count }).optional(),
+  messageStop: z.object({ stopReason: z.string() }).optional(),
+  metadata: z.object({ usage: bedrockUsageSchema.optional() }).optional(),
+  internalServerException: streamExceptionSchema.optional(),
+  modelStreamErrorException: streamExceptionSchema.optional(),
+  validationException: streamExceptionSchema.optional(),
+  throttlingException: streamExceptionSchema.optional(),
+  serviceUnavailableException: streamExceptionSchema.optional(),
+});
+
+export type ConverseStreamEvent = z.infer<typeof converseStreamEventSchema>;
+
+/** The in-stream exception members, with the SDK exception name each stands for. */
+export const streamExceptionNames = {
+  internalServerException: 'InternalServerException',
+  modelStreamErrorException: 'ModelStreamErrorException',
+  validationException: 'ValidationException',
+  throttlingException: 'ThrottlingException',
+  serviceUnavailableException: 'ServiceUnavailableException',
+} as const;

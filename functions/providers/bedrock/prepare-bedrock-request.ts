@@ -1,0 +1,68 @@
+import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { ModelRequest, ReasoningEffort } from '../../core/language-model.js';
+import { prepareBedrockTools } from './bedrock-prepare-tools.js';
+import { responseFormatInstruction } from './bedrock-response-format.js';
+import { convertToBedrockMessages } from './convert-to-bedrock-messages.js';
+
+/** Thinking budgets per effort. `minimal` means no extended thinking: Claude's smallest budget is 1024. */
+const thinkingBudgets: Record<ReasoningEffort, number | undefined> = {
+  minimal: undefined,
+  low: 1024,
+  medium: 4096,
+  high: 16_384,
+};
+
+/** Room left for the answer when thinking is on and the request sets no output cap. */
+const defaultAnswerTokens = 4096;
+
+// Bedrock stores requestMetadata for invocation logs and refuses characters outside this set.
+const requestMetadataValue = /^[a-zA-Z0-9\s:_@$#=/+,.-]{1,256}$/;
+
+const supportsExtendedThinking = (modelId: string): boolean => modelId.includes('anthropic.claude');
+
+/**
+ * Builds the Converse (and ConverseStream) request for a neutral request: the
+ * messages, tools, a JSON instruction for `responseFormat`, the inference
+ * parameters, and Claude's extended thinking for `reasoningEffort`.
+ */
+export const prepareBedrockRequest = (modelId: string, request: ModelRequest): ConverseRequest => {
+  const { system, messages } = convertToBedrockMessages(request.messages);
+  const jsonInstruction = responseFormatInstruction(request.responseFormat);
+  if (jsonInstruction) system.push({ text: jsonInstruction });
+
+  const inferenceConfig: InferenceConfiguration = {
+    maxTokens: request.maxOutputTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    stopSequences: request.stop && request.stop.length > 0 ? request.stop : undefined,
+  };
+
+  const thinkingBudget =
+    request.reasoningEffort && supportsExtendedThinking(modelId) ? thinkingBudgets[request.reasoningEffort] : undefined;
+  let additionalModelRequestFields: ConverseRequest['additionalModelRequestFields'];
+  if (thinkingBudget !== undefined) {
+    additionalModelRequestFields = { thinking: { type: 'enabled', budget_tokens: thinkingBudget } };
+    // Claude counts thinking inside max_tokens and requires max_tokens > budget_tokens,
+    // so the answer's own allowance is added on top of the budget when it would not fit.
+    const requested = inferenceConfig.maxTokens;
+    if (requested === undefined) inferenceConfig.maxTokens = thinkingBudget + defaultAnswerTokens;
+    else if (requested <= thinkingBudget) inferenceConfig.maxTokens = thinkingBudget + requested;
+    // Claude refuses temperature other than 1 and top_p below 0.95 with thinking on;
+    // dropping them keeps the request valid and leaves sampling at its defaults.
+    delete inferenceConfig.temperature;
+    delete inferenceConfig.topP;
+  }
+
+  const converseRequest: ConverseRequest = { modelId, messages };
+  if (system.length > 0) converseRequest.system = system;
+  const setInferenceConfig = dropUndefined(inferenceConfig);
+  if (Object.keys(setInferenceConfig).length > 0) converseRequest.inferenceConfig = setInferenceConfig;
+  const toolConfig = prepareBedrockTools(request.tools, request.toolChoice, messages);
+  if (toolConfig) converseRequest.toolConfig = toolConfig;
+  if (additionalModelRequestFields) converseRequest.additionalModelRequestFields = additionalModelRequestFields;
+  if (request.user && requestMetadataValue.test(request.user)) converseRequest.requestMetadata = { user: request.user };
+  return converseRequest;
+};
+
+const dropUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;

@@ -1,0 +1,38 @@
+import OpenAI from 'openai';
+import { parseConfig } from '../../functions/core/config/load.js';
+import { silentLogger } from '../../functions/core/logger.js';
+import { startLocalGateway, type LocalGateway } from '../../functions/local/local-gateway.js';
+
+export const masterKey = 'sk-test-master-key-0123456789';
+
+/** Starts the local gateway on a free port over an in-memory dynalite. */
+export const startTestGateway = async (configYaml: string, environment: Record<string, string | undefined> = {}): Promise<LocalGateway> =>
+  startLocalGateway({
+    config: parseConfig(configYaml, 'test config'),
+    dataDir: ':memory:',
+    port: 0,
+    masterKey,
+    environment,
+    logger: silentLogger,
+  });
+
+/** Calls an admin route with the master key. */
+export const admin = async (gateway: LocalGateway, method: 'GET' | 'POST', path: string, body?: unknown) => {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+};
+
+/** A new virtual key with the given settings. */
+export const generateKey = async (gateway: LocalGateway, settings: Record<string, unknown> = {}): Promise<string> => {
+  const { status, body } = await admin(gateway, 'POST', '/key/generate', settings);
+  if (status !== 200) throw new Error(`key/generate failed: ${status} ${JSON.stringify(body)}`);
+  return body.key as string;
+};
+
+/** The official OpenAI client pointed at the gateway. */
+export const openaiClient = (gateway: LocalGateway, apiKey: string) =>
+  new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 });
