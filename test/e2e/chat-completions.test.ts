@@ -215,6 +215,7 @@ models:
       tool_choice: 'required',
     });
     const call = first.choices[0].message.tool_calls![0];
+    if (call.type !== 'function') throw new Error(`expected a function call, got ${call.type}`);
     expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Lima"}' });
 
     const second = await client.chat.completions.create({
