@@ -1,15 +1,19 @@
-import { authenticateKey, authenticateMaster } from './auth/authenticate.js';
-import { KeyCache } from './auth/key-cache.js';
+import { authenticateCaller, authenticateMaster, callerAllows, type Caller } from './auth/authenticate.js';
+import { RecordCache } from './auth/record-cache.js';
 import { chatCompletions } from './chat/chat-completions.js';
 import type { TollwayConfig } from './config/schema.js';
 import { GatewayError } from './errors.js';
 import type { Gateway, RequestContext } from './gateway-types.js';
 import { KeyAdmin } from './keys/key-admin.js';
-import type { KeyRecord, KeyStore } from './keys/key-record.js';
+import type { KeyStore, TeamStore } from './keys/key-record.js';
+import { TeamAdmin } from './keys/team-admin.js';
+import type { CounterStore } from './limits/counter-store.js';
+import { RequestLimiter, type SoftBudgetListener } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
 import type { ModelCatalog } from './model-catalog.js';
 import { matchRoute, type FunctionName, type Operation, type Route } from './routes.js';
-import type { UsageStore } from './usage/usage-record.js';
+import { spendLogs } from './usage/spend-logs.js';
+import type { UsageReader, UsageStore } from './usage/usage-record.js';
 import { readJsonObject } from '../http/read-body.js';
 import { errorResponse, jsonResponse } from '../http/responses.js';
 
@@ -17,9 +21,12 @@ export interface GatewayDependencies {
   config: TollwayConfig;
   catalog: ModelCatalog;
   keyStore: KeyStore;
-  usageStore: UsageStore;
+  teamStore: TeamStore;
+  counterStore: CounterStore;
+  usageStore: UsageStore & UsageReader;
   masterKey: () => Promise<string>;
   logger: GatewayLogger;
+  onSoftBudget?: SoftBudgetListener;
   /** Serve only this Lambda function's routes (all when absent). */
   functionName?: FunctionName;
   now?: () => Date;
@@ -31,7 +38,7 @@ interface OperationInput {
   params: Record<string, string>;
   context: RequestContext;
   /** Set on routes with `auth: 'key'`. */
-  key?: KeyRecord;
+  caller?: Caller;
   arrivedAt: number;
 }
 
@@ -40,29 +47,40 @@ type OperationHandler = (input: OperationInput) => Promise<Response>;
 /** Builds the gateway core: routing, authentication and the operations, behind web-standard Request/Response. */
 export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const now = dependencies.now ?? (() => new Date());
-  const keyCache = new KeyCache(dependencies.keyStore, dependencies.config.settings.key_cache_ttl_seconds * 1000, () => now().getTime());
-  const keyAdmin = new KeyAdmin(dependencies.keyStore, keyCache, now);
+  const clock = () => now().getTime();
+  const ttlMs = dependencies.config.settings.key_cache_ttl_seconds * 1000;
+  const keyCache = new RecordCache((id) => dependencies.keyStore.get(id), ttlMs, clock);
+  const teamCache = new RecordCache((id) => dependencies.teamStore.get(id), ttlMs, clock);
+  const keyAdmin = new KeyAdmin(dependencies.keyStore, dependencies.teamStore, keyCache, dependencies.counterStore, now);
+  const teamAdmin = new TeamAdmin(dependencies.teamStore, dependencies.keyStore, teamCache, dependencies.counterStore, now);
+  const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, dependencies.onSoftBudget);
   const maxBodyBytes = dependencies.config.settings.max_body_bytes;
-  const chatDependencies = { ...dependencies, now };
+  const chatDependencies = { ...dependencies, limiter, now };
+  const body = (request: Request) => readJsonObject(request, maxBodyBytes);
 
   const operations: Record<Operation, OperationHandler> = {
-    'chat.completions': ({ request, key, context, arrivedAt }) => chatCompletions(request, requireKey(key), context, arrivedAt, chatDependencies),
-    'models.list': async ({ key }) => jsonResponse(200, listModels(dependencies.catalog, requireKey(key))),
-    'key.generate': async ({ request }) => jsonResponse(200, await keyAdmin.generate(await readJsonObject(request, maxBodyBytes))),
-    'key.update': async ({ request }) => jsonResponse(200, await keyAdmin.update(await readJsonObject(request, maxBodyBytes))),
-    'key.delete': async ({ request }) => jsonResponse(200, await keyAdmin.delete(await readJsonObject(request, maxBodyBytes))),
+    'chat.completions': ({ request, caller, context, arrivedAt }) => chatCompletions(request, requireCaller(caller), context, arrivedAt, chatDependencies),
+    'models.list': async ({ caller }) => jsonResponse(200, listModels(dependencies.catalog, requireCaller(caller))),
+    'key.generate': async ({ request }) => jsonResponse(200, await keyAdmin.generate(await body(request))),
+    'key.update': async ({ request }) => jsonResponse(200, await keyAdmin.update(await body(request))),
+    'key.delete': async ({ request }) => jsonResponse(200, await keyAdmin.delete(await body(request))),
     'key.info': async ({ url }) => jsonResponse(200, await keyAdmin.info(url.searchParams)),
     'key.list': async ({ url }) => jsonResponse(200, await keyAdmin.list(url.searchParams)),
+    'team.new': async ({ request }) => jsonResponse(200, await teamAdmin.create(await body(request))),
+    'team.update': async ({ request }) => jsonResponse(200, await teamAdmin.update(await body(request))),
+    'team.info': async ({ url }) => jsonResponse(200, await teamAdmin.info(url.searchParams)),
+    'team.list': async ({ url }) => jsonResponse(200, await teamAdmin.list(url.searchParams)),
+    'spend.logs': async ({ url }) => jsonResponse(200, await spendLogs(url.searchParams, dependencies.usageStore, now())),
     health: async () => jsonResponse(200, { status: 'ok' }),
   };
 
-  const authorize = async (route: Route, request: Request): Promise<KeyRecord | undefined> => {
+  const authorize = async (route: Route, request: Request): Promise<Caller | undefined> => {
     if (route.auth === 'none') return undefined;
     if (route.auth === 'master') {
       await authenticateMaster(request.headers, dependencies.masterKey);
       return undefined;
     }
-    return authenticateKey(request.headers, keyCache, now());
+    return authenticateCaller(request.headers, keyCache, teamCache, now());
   };
 
   return {
@@ -72,8 +90,8 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
       try {
         const url = new URL(request.url);
         const route = findRoute(request.method, url.pathname, dependencies.functionName);
-        const key = await authorize(route.route, request);
-        response = await operations[route.route.operation]({ request, url, params: route.params, context, key, arrivedAt });
+        const caller = await authorize(route.route, request);
+        response = await operations[route.route.operation]({ request, url, params: route.params, context, caller, arrivedAt });
       } catch (error) {
         if (!(error instanceof GatewayError)) {
           dependencies.logger.error('unhandled error', { requestId: context.requestId, ...describeError(error) });
@@ -99,16 +117,16 @@ const findRoute = (method: string, path: string, functionName: FunctionName | un
   throw new GatewayError(404, `Unknown route ${method} ${path}.`, { code: 'route_not_found' });
 };
 
-const requireKey = (key: KeyRecord | undefined): KeyRecord => {
-  if (!key) throw new GatewayError(401, 'Missing API key.', { code: 'invalid_api_key' });
-  return key;
+const requireCaller = (caller: Caller | undefined): Caller => {
+  if (!caller) throw new GatewayError(401, 'Missing API key.', { code: 'invalid_api_key' });
+  return caller;
 };
 
-/** `GET /v1/models`: the models this key may use. */
-const listModels = (catalog: ModelCatalog, key: KeyRecord) => ({
+/** `GET /v1/models`: the models this key (and its team) may use. */
+const listModels = (catalog: ModelCatalog, caller: Caller) => ({
   object: 'list' as const,
   data: catalog
     .names()
-    .filter((name) => key.models.length === 0 || key.models.includes(name))
+    .filter((name) => callerAllows(caller, 'models', name))
     .map((name) => ({ id: name, object: 'model' as const, created: 0, owned_by: catalog.deployments(name)?.[0]?.config.provider ?? 'tollway' })),
 });

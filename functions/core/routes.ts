@@ -29,6 +29,11 @@ export type Operation =
   | 'key.delete'
   | 'key.info'
   | 'key.list'
+  | 'team.new'
+  | 'team.update'
+  | 'team.info'
+  | 'team.list'
+  | 'spend.logs'
   | 'health';
 
 export const routes: readonly Route[] = [
@@ -39,6 +44,11 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/key/delete', function: 'admin', streaming: false, auth: 'master', operation: 'key.delete' },
   { method: 'GET', path: '/key/info', function: 'admin', streaming: false, auth: 'master', operation: 'key.info' },
   { method: 'GET', path: '/key/list', function: 'admin', streaming: false, auth: 'master', operation: 'key.list' },
+  { method: 'POST', path: '/team/new', function: 'admin', streaming: false, auth: 'master', operation: 'team.new' },
+  { method: 'POST', path: '/team/update', function: 'admin', streaming: false, auth: 'master', operation: 'team.update' },
+  { method: 'GET', path: '/team/info', function: 'admin', streaming: false, auth: 'master', operation: 'team.info' },
+  { method: 'GET', path: '/team/list', function: 'admin', streaming: false, auth: 'master', operation: 'team.list' },
+  { method: 'GET', path: '/spend/logs', function: 'admin', streaming: false, auth: 'master', operation: 'spend.logs' },
   { method: 'GET', path: '/health', function: 'admin', streaming: false, auth: 'none', operation: 'health' },
 ];
 

@@ -7,7 +7,9 @@ import { consoleLogger, type GatewayLogger } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
 import { createModelCatalog } from '../providers/model-catalog.js';
 import { createDocumentClient } from '../stores/document-client.js';
-import { DynamoDBKeyStore } from '../stores/dynamodb-key-store.js';
+import { keyItems, teamItems } from '../stores/access-items.js';
+import { DynamoDBCounterStore } from '../stores/dynamodb-counter-store.js';
+import { DynamoDBRecordStore } from '../stores/dynamodb-record-store.js';
 import { DynamoDBUsageStore } from '../stores/dynamodb-usage-store.js';
 import type { TableNames } from '../stores/table-definitions.js';
 
@@ -38,7 +40,9 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
   return createGateway({
     config: options.config,
     catalog,
-    keyStore: new DynamoDBKeyStore(documentClient, options.tableNames.keys),
+    keyStore: new DynamoDBRecordStore(documentClient, options.tableNames.keys, keyItems),
+    teamStore: new DynamoDBRecordStore(documentClient, options.tableNames.keys, teamItems),
+    counterStore: new DynamoDBCounterStore(documentClient, options.tableNames.budgets),
     usageStore: new DynamoDBUsageStore(documentClient, options.tableNames.usage, options.config.settings.usage_retention_days),
     masterKey: options.masterKey,
     logger: options.logger ?? consoleLogger,

@@ -1,10 +1,81 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UsageRecord, UsageStore } from '../core/usage/usage-record.js';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { UsagePage, UsageQuery, UsageReader, UsageRecord, UsageStore } from '../core/usage/usage-record.js';
 
 const secondsPerDay = 86_400;
+const dayMs = secondsPerDay * 1000;
 
-/** Usage records in the usage table, one item per request, expiring after the retention period. */
-export class DynamoDBUsageStore implements UsageStore {
+const usageItemSchema = z.object({
+  request_id: z.string(),
+  created_at: z.string(),
+  key_id: z.string(),
+  key_alias: z.string().optional(),
+  team_id: z.string().optional(),
+  model: z.string(),
+  provider: z.string(),
+  deployment: z.string(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cache_read_tokens: z.number().default(0),
+  cache_write_tokens: z.number().default(0),
+  reasoning_tokens: z.number().optional(),
+  cost_usd: z.number(),
+  latency_ms: z.number(),
+  ttft_ms: z.number().optional(),
+  status: z.number(),
+  outcome: z.enum(['success', 'error', 'client_disconnected']),
+  error_code: z.string().optional(),
+  stream: z.boolean(),
+  finish_reason: z.string().optional(),
+});
+
+const fromItem = (item: Record<string, unknown>): UsageRecord => {
+  const stored = usageItemSchema.parse(item);
+  return {
+    requestId: stored.request_id,
+    createdAt: stored.created_at,
+    keyId: stored.key_id,
+    keyAlias: stored.key_alias,
+    teamId: stored.team_id,
+    model: stored.model,
+    provider: stored.provider,
+    deployment: stored.deployment,
+    usage: {
+      inputTokens: stored.input_tokens,
+      outputTokens: stored.output_tokens,
+      cacheReadTokens: stored.cache_read_tokens,
+      cacheWriteTokens: stored.cache_write_tokens,
+      reasoningTokens: stored.reasoning_tokens,
+    },
+    costUsd: stored.cost_usd,
+    latencyMs: stored.latency_ms,
+    timeToFirstTokenMs: stored.ttft_ms,
+    status: stored.status,
+    outcome: stored.outcome,
+    errorCode: stored.error_code,
+    stream: stored.stream,
+    finishReason: stored.finish_reason,
+  };
+};
+
+/** Where a page continues: the day partition (for unfiltered queries) and DynamoDB's key. */
+interface Cursor {
+  day?: string;
+  after?: Record<string, unknown>;
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const decodeCursor = (text: string | undefined): Cursor => {
+  if (!text) return {};
+  try {
+    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+  } catch {
+    return {};
+  }
+};
+
+/** Usage records in the usage table: one item per request, expiring after the retention period. */
+export class DynamoDBUsageStore implements UsageStore, UsageReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -44,4 +115,78 @@ export class DynamoDBUsageStore implements UsageStore {
       }),
     );
   }
+
+  /**
+   * Newest first. By key or team through their indexes; otherwise day by day
+   * through the `by-day` index, from the end of the range back to its start.
+   */
+  async query(query: UsageQuery): Promise<UsagePage> {
+    const cursor = decodeCursor(query.cursor);
+    const records: UsageRecord[] = [];
+    const partitions = this.partitionsFor(query, cursor);
+    let after = cursor.after;
+    for (const partition of partitions) {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: partition.indexName,
+            KeyConditionExpression: '#partition = :partition AND created_at BETWEEN :start AND :end',
+            FilterExpression: filterExpression(query, partition.indexName),
+            ExpressionAttributeNames: { '#partition': partition.attribute, ...filterNames(query, partition.indexName) },
+            ExpressionAttributeValues: { ':partition': partition.value, ':start': query.startTime, ':end': query.endTime, ...filterValues(query, partition.indexName) },
+            ScanIndexForward: false,
+            Limit: query.limit - records.length,
+            ExclusiveStartKey: after,
+          }),
+        );
+        for (const item of page.Items ?? []) records.push(fromItem(item));
+        after = page.LastEvaluatedKey;
+        if (records.length >= query.limit) {
+          const nextCursor = after ? encodeCursor({ day: partition.day, after }) : nextPartitionCursor(partitions, partition);
+          return { records, nextCursor };
+        }
+      } while (after);
+    }
+    return { records };
+  }
+
+  private partitionsFor(query: UsageQuery, cursor: Cursor): Partition[] {
+    if (query.keyId) return [{ indexName: 'by-key', attribute: 'key_id', value: query.keyId }];
+    if (query.teamId) return [{ indexName: 'by-team', attribute: 'team_id', value: query.teamId }];
+    const days: Partition[] = [];
+    const first = Date.parse(query.startTime.slice(0, 10));
+    for (let time = Date.parse(query.endTime.slice(0, 10)); time >= first; time -= dayMs) {
+      const day = new Date(time).toISOString().slice(0, 10);
+      if (cursor.day && day > cursor.day) continue;
+      days.push({ indexName: 'by-day', attribute: 'day', value: day, day });
+    }
+    return days;
+  }
 }
+
+interface Partition {
+  indexName: string;
+  attribute: string;
+  value: string;
+  day?: string;
+}
+
+const nextPartitionCursor = (partitions: Partition[], current: Partition): string | undefined => {
+  const next = partitions[partitions.indexOf(current) + 1];
+  return next?.day ? encodeCursor({ day: next.day }) : undefined;
+};
+
+/** Filters that the chosen index does not already apply. */
+const filters = (query: UsageQuery, indexName: string) =>
+  [
+    query.model ? (['#model', 'model', ':model', query.model] as const) : undefined,
+    query.teamId && indexName !== 'by-team' ? (['#team', 'team_id', ':team', query.teamId] as const) : undefined,
+  ].filter((filter) => filter !== undefined);
+
+const filterExpression = (query: UsageQuery, indexName: string) => {
+  const parts = filters(query, indexName).map(([name, , value]) => `${name} = ${value}`);
+  return parts.length > 0 ? parts.join(' AND ') : undefined;
+};
+const filterNames = (query: UsageQuery, indexName: string) => Object.fromEntries(filters(query, indexName).map(([name, attribute]) => [name, attribute]));
+const filterValues = (query: UsageQuery, indexName: string) => Object.fromEntries(filters(query, indexName).map(([, , value, given]) => [value, given]));

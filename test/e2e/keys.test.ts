@@ -80,6 +80,7 @@ describe('virtual keys: /key/* admin routes', () => {
   });
 
   it('lists keys as ids by default and as objects on request, filtered and paged', async () => {
+    await admin(gateway, 'POST', '/team/new', { team_id: 'team-list' });
     await generateKey(gateway, { key_alias: 'listed', team_id: 'team-list' });
     await generateKey(gateway, { key_alias: 'listed-2', team_id: 'team-list' });
 
@@ -122,6 +123,7 @@ describe('virtual keys: /key/* admin routes', () => {
       [{ budget_duration: 'monthly' }, 'budget_duration'],
       [{ expires: 'tomorrow' }, 'expires'],
       [{ key: 'not-a-key' }, 'key'],
+      [{ team_id: 'no-such-team' }, 'team_id'],
     ];
     for (const [body, param] of cases) {
       const { status, body: error } = await admin(gateway, 'POST', '/key/generate', body);

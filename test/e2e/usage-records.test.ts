@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { sendChunk, startFakeUpstream, startSse, type FakeUpstream } from '../support/fake-openai-upstream.js';
-import { generateKey, openaiClient, startTestGateway } from '../support/gateway.js';
+import { admin, generateKey, openaiClient, startTestGateway } from '../support/gateway.js';
 
 describe('usage records', () => {
   let upstream: FakeUpstream;
@@ -50,6 +50,7 @@ models:
   const usageItems = async () => (await documents.send(new ScanCommand({ TableName: gateway.tableNames.usage }))).Items ?? [];
 
   it('writes one record per request with tokens, cost and timing', async () => {
+    await admin(gateway, 'POST', '/team/new', { team_id: 'team-u' });
     const { data: completion, response } = await openaiClient(gateway, await generateKey(gateway, { key_alias: 'usage', team_id: 'team-u' }))
       .chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'count these words' }] })
       .withResponse();

@@ -1,19 +1,37 @@
 import { GatewayError } from '../errors.js';
-import type { KeyRecord } from '../keys/key-record.js';
-import type { KeyCache } from './key-cache.js';
+import type { KeyRecord, TeamRecord } from '../keys/key-record.js';
+import type { RecordCache } from './record-cache.js';
 import { hashKey, presentedKey, secretsEqual } from './key-hash.js';
 
-const unauthorized = (message: string) => new GatewayError(401, message, { code: 'invalid_api_key' });
+/** Who is calling: a virtual key and the team it belongs to, if any. */
+export interface Caller {
+  key: KeyRecord;
+  team?: TeamRecord;
+}
 
-/** Resolves the caller's virtual key, or throws 401 (missing, unknown, expired, blocked). */
-export const authenticateKey = async (headers: Headers, keys: KeyCache, now: Date): Promise<KeyRecord> => {
-  const key = presentedKey(headers);
-  if (!key) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>".');
-  const record = await keys.get(hashKey(key));
-  if (!record) throw unauthorized('Invalid API key.');
-  if (record.blocked) throw unauthorized('This API key is blocked.');
-  if (record.expires && Date.parse(record.expires) <= now.getTime()) throw unauthorized('This API key has expired.');
-  return record;
+const unauthorized = (message: string, code = 'invalid_api_key') => new GatewayError(401, message, { code });
+
+/**
+ * Resolves the caller's key and team from the in-memory caches (DynamoDB only
+ * on a miss), or throws 401: missing, unknown, expired or blocked key, blocked team.
+ */
+export const authenticateCaller = async (
+  headers: Headers,
+  keys: RecordCache<KeyRecord>,
+  teams: RecordCache<TeamRecord>,
+  now: Date,
+): Promise<Caller> => {
+  const presented = presentedKey(headers);
+  if (!presented) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>".');
+  const key = await keys.get(hashKey(presented));
+  if (!key) throw unauthorized('Invalid API key.');
+  if (key.blocked) throw unauthorized('This API key is blocked.', 'key_blocked');
+  if (key.expires && Date.parse(key.expires) <= now.getTime()) throw unauthorized('This API key has expired.', 'key_expired');
+  if (!key.teamId) return { key };
+  const team = await teams.get(key.teamId);
+  if (!team) throw unauthorized(`The team of this key ("${key.teamId}") no longer exists.`, 'team_not_found');
+  if (team.blocked) throw unauthorized('The team of this key is blocked.', 'team_blocked');
+  return { key, team };
 };
 
 /** Admin routes take the master key, compared in constant time. */
@@ -23,9 +41,16 @@ export const authenticateMaster = async (headers: Headers, masterKey: () => Prom
   if (!secretsEqual(key, await masterKey())) throw unauthorized('Admin routes need the master key.');
 };
 
-/** 403 unless the key's allowlist (empty = everything) holds `name`. */
-export const assertAllowed = (allowlist: readonly string[], name: string, what: string): void => {
-  if (allowlist.length > 0 && !allowlist.includes(name)) {
+/** Whether an allowlist (empty = everything) holds `name`. */
+export const allows = (allowlist: readonly string[], name: string): boolean => allowlist.length === 0 || allowlist.includes(name);
+
+/** Whether both the key and its team allow `name` in the given list. */
+export const callerAllows = (caller: Caller, list: 'models' | 'mcpServers' | 'knowledgeBases', name: string): boolean =>
+  allows(caller.key[list], name) && (!caller.team || allows(caller.team[list], name));
+
+/** 403 unless the caller's key and team both allow `name`. */
+export const assertCallerAllowed = (caller: Caller, list: 'models' | 'mcpServers' | 'knowledgeBases', name: string, what: string): void => {
+  if (!callerAllows(caller, list, name)) {
     throw new GatewayError(403, `This key may not use ${what} "${name}".`, { code: `${what.replace(/\s+/g, '_')}_not_allowed` });
   }
 };

@@ -1,11 +1,11 @@
 import { GatewayError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
-import type { FinishReason, StreamPart, Usage } from '../language-model.js';
+import { emptyUsage, type FinishReason, type StreamPart, type Usage } from '../language-model.js';
 import { describeError } from '../logger.js';
 import { costOf } from '../pricing.js';
 import { estimateUsage } from '../usage/estimate-usage.js';
 import { sseData, sseDone, sseHeaders } from '../../http/sse.js';
-import { completionHeaders, recordUsage, type ChatCompletionsDependencies, type CompletionContext } from './completion-context.js';
+import { completionHeaders, errorCodeOf, finishCompletion, type ChatCompletionsDependencies, type CompletionContext } from './completion-context.js';
 import { toChunk, toUsageChunk } from './chat-response.js';
 
 /** What a streamed completion has produced so far. */
@@ -38,13 +38,13 @@ export const streamChatCompletion = async (
   } catch (error) {
     context.clientSignal?.removeEventListener('abort', onClientGone);
     context.waitUntil(
-      recordUsage(dependencies, completion, {
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      finishCompletion(dependencies, completion, {
+        usage: emptyUsage(),
         costUsd: 0,
         status: error instanceof GatewayError ? error.status : 500,
-        outcome: 'error',
+        outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
         latencyMs: performance.now() - completion.arrivedAt,
-        errorCode: error instanceof GatewayError ? (error.code ?? error.type) : 'internal_error',
+        errorCode: errorCodeOf(error),
       }),
     );
     throw error;
@@ -61,7 +61,7 @@ export const streamChatCompletion = async (
     context.clientSignal?.removeEventListener('abort', onClientGone);
     const usage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
     context.waitUntil(
-      recordUsage(dependencies, completion, {
+      finishCompletion(dependencies, completion, {
         usage,
         costUsd: costOf(usage, deployment.config.price),
         status: 200,

@@ -1,8 +1,9 @@
-import { describeError } from '../logger.js';
-import type { GatewayLogger } from '../logger.js';
+import type { Caller } from '../auth/authenticate.js';
 import type { TollwayConfig } from '../config/schema.js';
-import type { KeyRecord } from '../keys/key-record.js';
+import { GatewayError } from '../errors.js';
 import type { ModelRequest } from '../language-model.js';
+import type { RequestLimiter, Admission } from '../limits/request-limiter.js';
+import { describeError, type GatewayLogger } from '../logger.js';
 import type { Deployment, ModelCatalog } from '../model-catalog.js';
 import type { UsageRecord, UsageStore } from '../usage/usage-record.js';
 import type { ChatRequest } from './chat-request-schema.js';
@@ -12,17 +13,19 @@ export interface ChatCompletionsDependencies {
   config: TollwayConfig;
   catalog: ModelCatalog;
   usageStore: UsageStore;
+  limiter: RequestLimiter;
   logger: GatewayLogger;
   now: () => Date;
 }
 
-/** Everything about one completion that the usage record and headers need. */
+/** Everything about one admitted completion that settlement, the usage record and headers need. */
 export interface CompletionContext {
   requestId: string;
-  key: KeyRecord;
+  caller: Caller;
   chat: ChatRequest;
   deployment: Deployment;
   modelRequest: ModelRequest;
+  admission: Admission;
   identity: CompletionIdentity;
   startedAt: Date;
   /** `performance.now()` when the request arrived. */
@@ -33,23 +36,38 @@ export interface CompletionContext {
 export const completionHeaders = (completion: CompletionContext, costUsd?: number): Record<string, string> => ({
   'x-tollway-model': completion.chat.model,
   'x-tollway-deployment': completion.deployment.model.modelId,
-  ...(costUsd === undefined ? {} : { 'x-tollway-cost-usd': costUsd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '') }),
+  ...(costUsd === undefined ? {} : { 'x-tollway-cost-usd': formatUsd(costUsd) }),
 });
 
-type UsageOutcome = Pick<UsageRecord, 'usage' | 'costUsd' | 'status' | 'outcome' | 'latencyMs' | 'timeToFirstTokenMs' | 'errorCode' | 'finishReason'>;
+/** The error code a failure is recorded under. */
+export const errorCodeOf = (error: unknown): string => (error instanceof GatewayError ? (error.code ?? error.type) : 'internal_error');
 
-/** Writes the usage record; a failure is logged, never surfaced to the client (it already has its answer). */
-export const recordUsage = async (
+/** A dollar amount without float noise or trailing zeros. */
+export const formatUsd = (amount: number): string => amount.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
+
+export type CompletionOutcome = Pick<
+  UsageRecord,
+  'usage' | 'costUsd' | 'status' | 'outcome' | 'latencyMs' | 'timeToFirstTokenMs' | 'errorCode' | 'finishReason'
+>;
+
+/**
+ * Ends a completion, once, on every path: settles the budget reservation with
+ * the real cost and writes the usage record. Runs after the response; failures
+ * are logged, never surfaced (the client already has its answer).
+ */
+export const finishCompletion = async (
   dependencies: ChatCompletionsDependencies,
   completion: CompletionContext,
-  outcome: UsageOutcome,
+  outcome: CompletionOutcome,
 ): Promise<void> => {
+  const { usage } = outcome;
+  const tokens = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.outputTokens;
   const record: UsageRecord = {
     requestId: completion.requestId,
     createdAt: completion.startedAt.toISOString(),
-    keyId: completion.key.keyId,
-    keyAlias: completion.key.keyAlias,
-    teamId: completion.key.teamId,
+    keyId: completion.caller.key.keyId,
+    keyAlias: completion.caller.key.keyAlias,
+    teamId: completion.caller.key.teamId,
     model: completion.chat.model,
     provider: completion.deployment.model.provider,
     deployment: completion.deployment.model.modelId,
@@ -57,9 +75,10 @@ export const recordUsage = async (
     ...outcome,
     latencyMs: Math.round(outcome.latencyMs * 100) / 100,
   };
-  try {
-    await dependencies.usageStore.record(record);
-  } catch (error) {
-    dependencies.logger.error('usage record not written', { requestId: record.requestId, ...describeError(error) });
-  }
+  const [settled, recorded] = await Promise.allSettled([
+    completion.admission.settle({ costUsd: outcome.costUsd, tokens }),
+    dependencies.usageStore.record(record),
+  ]);
+  if (settled.status === 'rejected') dependencies.logger.error('settlement failed', { requestId: record.requestId, ...describeError(settled.reason) });
+  if (recorded.status === 'rejected') dependencies.logger.error('usage record not written', { requestId: record.requestId, ...describeError(recorded.reason) });
 };

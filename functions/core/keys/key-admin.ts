@@ -1,47 +1,35 @@
 import { z } from 'zod';
 import { generateKey, hashKey, keyHint } from '../auth/key-hash.js';
-import type { KeyCache } from '../auth/key-cache.js';
+import type { RecordCache } from '../auth/record-cache.js';
 import { GatewayError, invalidRequest } from '../errors.js';
-import { durationPattern, parseDuration } from '../duration.js';
+import { parseDuration } from '../duration.js';
+import type { CounterStore } from '../limits/counter-store.js';
+import { spendStatus } from '../limits/spend-status.js';
 import { parseBody } from '../validation.js';
-import { KeyExistsError, KeyNotFoundError, type KeyRecord, type KeyStore } from './key-record.js';
+import { RecordExistsError, RecordNotFoundError, type KeyRecord, type KeyStore, type TeamRecord, type TeamStore } from './key-record.js';
+import { applyLimitSettings, describeLimitSettings, durationField, emptyLimitSettings, limitSettingsFields, setField } from './limit-settings.js';
+import { pageOf, pagingOf } from './paging.js';
 
-const names = z.array(z.string().min(1).max(128)).max(500);
-const usd = z.number().nonnegative().finite();
-const duration = z.string().regex(durationPattern, 'a duration such as "30s", "1h", "1d" or "30d"');
-const perMinute = z.number().int().nonnegative();
-
-/** Fields a key can be created or updated with (LiteLLM names). */
-const keySettings = {
+const keyFields = {
+  ...limitSettingsFields,
   key_alias: z.string().min(1).max(256).nullish(),
   team_id: z.string().min(1).max(128).nullish(),
-  models: names.optional(),
-  mcp_servers: names.optional(),
-  knowledge_bases: names.optional(),
-  max_budget: usd.nullish(),
-  budget_duration: duration.nullish(),
-  soft_budget: usd.nullish(),
-  rpm_limit: perMinute.nullish(),
-  tpm_limit: perMinute.nullish(),
   /** Relative lifetime, as in LiteLLM (`30d`). */
-  duration: duration.nullish(),
+  duration: durationField.nullish(),
   /** Absolute expiry time. */
   expires: z.iso.datetime({ offset: true }).nullish(),
-  blocked: z.boolean().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
 };
 
 const generateSchema = z.looseObject({
-  ...keySettings,
+  ...keyFields,
   /** A caller-chosen key value (LiteLLM allows it); must look like one of ours. */
   key: z.string().regex(/^sk-[A-Za-z0-9_-]{16,200}$/, 'a key of the form sk-<16 to 200 letters, digits, _ or ->').optional(),
 });
-
 const keyReference = z.string().min(1).max(512);
-const updateSchema = z.looseObject({ ...keySettings, key: keyReference });
+const updateSchema = z.looseObject({ ...keyFields, key: keyReference });
 const deleteSchema = z.looseObject({ keys: z.array(keyReference).max(100).optional(), key_aliases: z.array(z.string()).max(100).optional() });
 
-type KeySettings = z.infer<typeof updateSchema>;
+type KeyInput = Partial<z.infer<typeof updateSchema>>;
 
 /** The admin view of a key (never the key itself). */
 export const describeKey = (record: KeyRecord) => ({
@@ -50,58 +38,45 @@ export const describeKey = (record: KeyRecord) => ({
   key_name: record.keyHint,
   key_alias: record.keyAlias ?? null,
   team_id: record.teamId ?? null,
-  models: record.models,
-  mcp_servers: record.mcpServers,
-  knowledge_bases: record.knowledgeBases,
-  max_budget: record.maxBudget ?? null,
-  budget_duration: record.budgetDuration ?? null,
-  soft_budget: record.softBudget ?? null,
-  rpm_limit: record.rpmLimit ?? null,
-  tpm_limit: record.tpmLimit ?? null,
   expires: record.expires ?? null,
-  blocked: record.blocked,
-  metadata: record.metadata,
-  created_at: record.createdAt,
-  updated_at: record.updatedAt,
+  ...describeLimitSettings(record),
 });
 
 /** Key administration: generate, update, delete, info, list. */
 export class KeyAdmin {
   constructor(
-    private readonly store: KeyStore,
-    private readonly cache: KeyCache,
+    private readonly keys: KeyStore,
+    private readonly teams: TeamStore,
+    private readonly keyCache: RecordCache<KeyRecord>,
+    private readonly counters: CounterStore,
     private readonly now: () => Date,
   ) {}
 
   async generate(body: unknown) {
     const input = parseBody(generateSchema, body);
     const key = input.key ?? generateKey();
-    const createdAt = this.now().toISOString();
-    const record = this.apply(
-      { keyId: hashKey(key), keyHint: keyHint(key), models: [], mcpServers: [], knowledgeBases: [], blocked: false, metadata: {}, createdAt, updatedAt: createdAt },
-      input,
-    );
+    const record = await this.apply({ ...emptyLimitSettings(this.now().toISOString()), keyId: hashKey(key), keyHint: keyHint(key) }, input);
     try {
-      await this.store.create(record);
+      await this.keys.create(record);
     } catch (error) {
-      if (error instanceof KeyExistsError) throw new GatewayError(409, 'A key with this value already exists.', { code: 'key_exists', param: 'key' });
+      if (error instanceof RecordExistsError) throw new GatewayError(409, 'A key with this value already exists.', { code: 'key_exists', param: 'key' });
       throw error;
     }
-    this.cache.invalidate(record.keyId);
+    this.keyCache.invalidate(record.keyId);
     return { key, ...describeKey(record) };
   }
 
   async update(body: unknown) {
     const input = parseBody(updateSchema, body);
     const existing = await this.find(input.key);
-    const record = this.apply({ ...existing, updatedAt: this.now().toISOString() }, input);
+    const record = await this.apply({ ...existing, updatedAt: this.now().toISOString() }, input);
     try {
-      await this.store.replace(record);
+      await this.keys.replace(record);
     } catch (error) {
-      if (error instanceof KeyNotFoundError) throw keyNotFound();
+      if (error instanceof RecordNotFoundError) throw keyNotFound();
       throw error;
     }
-    this.cache.invalidate(record.keyId);
+    this.keyCache.invalidate(record.keyId);
     return describeKey(record);
   }
 
@@ -112,12 +87,12 @@ export class KeyAdmin {
     for (const reference of input.keys ?? []) targets.add(keyIdOf(reference));
     if (input.key_aliases?.length) {
       const aliases = new Set(input.key_aliases);
-      for (const record of await this.store.list()) if (record.keyAlias && aliases.has(record.keyAlias)) targets.add(record.keyId);
+      for (const record of await this.keys.list()) if (record.keyAlias && aliases.has(record.keyAlias)) targets.add(record.keyId);
     }
     const deleted: string[] = [];
     for (const keyId of targets) {
-      if (await this.store.delete(keyId)) deleted.push(keyId);
-      this.cache.invalidate(keyId);
+      if (await this.keys.delete(keyId)) deleted.push(keyId);
+      this.keyCache.invalidate(keyId);
     }
     if (deleted.length === 0) throw keyNotFound();
     return { deleted_keys: deleted };
@@ -127,57 +102,44 @@ export class KeyAdmin {
     const reference = query.get('key');
     if (!reference) throw invalidRequest('Give the key (or its key_id) as the "key" query parameter.', 'key');
     const record = await this.find(reference);
-    return { key: record.keyId, info: describeKey(record) };
+    const spend = await spendStatus({ kind: 'key', id: record.keyId, settings: record }, this.counters, this.now().getTime());
+    return { key: record.keyId, info: { ...describeKey(record), ...spend } };
   }
 
   async list(query: URLSearchParams) {
-    const page = positiveInteger(query.get('page'), 1, 'page');
-    const size = Math.min(positiveInteger(query.get('size'), 50, 'size'), 500);
+    const paging = pagingOf(query);
     const teamId = query.get('team_id');
     const alias = query.get('key_alias');
-    const all = (await this.store.list())
+    const matching = (await this.keys.list())
       .filter((record) => (teamId ? record.teamId === teamId : true) && (alias ? record.keyAlias === alias : true))
       .sort((left, right) => left.createdAt.localeCompare(right.createdAt) || left.keyId.localeCompare(right.keyId));
-    const slice = all.slice((page - 1) * size, page * size);
+    const { items, ...counts } = pageOf(matching, paging);
     const fullObjects = query.get('return_full_object') === 'true';
-    return {
-      keys: fullObjects ? slice.map(describeKey) : slice.map((record) => record.keyId),
-      total_count: all.length,
-      current_page: page,
-      total_pages: Math.max(1, Math.ceil(all.length / size)),
-    };
+    return { keys: fullObjects ? items.map(describeKey) : items.map((record) => record.keyId), ...counts };
   }
 
   private async find(reference: string): Promise<KeyRecord> {
-    const record = await this.store.get(keyIdOf(reference));
+    const record = await this.keys.get(keyIdOf(reference));
     if (!record) throw keyNotFound();
     return record;
   }
 
-  /** Applies the settings present in `input` (null clears a field). */
-  private apply(base: KeyRecord, input: Partial<KeySettings>): KeyRecord {
-    const record: KeyRecord = { ...base };
-    const set = <Field extends keyof KeyRecord>(field: Field, value: KeyRecord[Field] | null | undefined) => {
-      if (value === undefined) return;
-      if (value === null) delete record[field];
-      else record[field] = value;
-    };
-    set('keyAlias', input.key_alias);
-    set('teamId', input.team_id);
-    set('models', input.models);
-    set('mcpServers', input.mcp_servers);
-    set('knowledgeBases', input.knowledge_bases);
-    set('maxBudget', input.max_budget);
-    set('budgetDuration', input.budget_duration);
-    set('softBudget', input.soft_budget);
-    set('rpmLimit', input.rpm_limit);
-    set('tpmLimit', input.tpm_limit);
-    set('blocked', input.blocked);
-    set('metadata', input.metadata);
-    if (input.expires !== undefined) set('expires', input.expires === null ? null : new Date(input.expires).toISOString());
-    if (input.duration) set('expires', new Date(this.now().getTime() + (parseDuration(input.duration) ?? 0)).toISOString());
+  /** Applies the settings present in `input`; a team must exist. */
+  private async apply(base: KeyRecord, input: KeyInput): Promise<KeyRecord> {
+    const record = applyLimitSettings(base, input);
+    setField<KeyRecord, 'keyAlias'>(record, 'keyAlias', input.key_alias);
+    if (input.team_id) await this.requireTeam(input.team_id);
+    setField<KeyRecord, 'teamId'>(record, 'teamId', input.team_id);
+    if (input.expires !== undefined) setField<KeyRecord, 'expires'>(record, 'expires', input.expires === null ? null : new Date(input.expires).toISOString());
+    if (input.duration) record.expires = new Date(this.now().getTime() + (parseDuration(input.duration) ?? 0)).toISOString();
     if (input.duration === null) delete record.expires;
     return record;
+  }
+
+  private async requireTeam(teamId: string): Promise<TeamRecord> {
+    const team = await this.teams.get(teamId);
+    if (!team) throw invalidRequest(`Team "${teamId}" does not exist; create it with /team/new first.`, 'team_id', 'team_not_found');
+    return team;
   }
 }
 
@@ -185,10 +147,3 @@ export class KeyAdmin {
 const keyIdOf = (reference: string): string => (/^[0-9a-f]{64}$/.test(reference) ? reference : hashKey(reference));
 
 const keyNotFound = () => new GatewayError(404, 'Key not found.', { code: 'key_not_found', param: 'key' });
-
-const positiveInteger = (text: string | null, fallback: number, param: string): number => {
-  if (text === null) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw invalidRequest(`"${param}" must be a positive integer.`, param);
-  return value;
-};

@@ -30,3 +30,26 @@ export interface UsageRecord {
 export interface UsageStore {
   record(record: UsageRecord): Promise<void>;
 }
+
+/** Filters of `GET /spend/logs`. */
+export interface UsageQuery {
+  keyId?: string;
+  teamId?: string;
+  model?: string;
+  /** ISO times, inclusive start and exclusive end. */
+  startTime: string;
+  endTime: string;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface UsagePage {
+  records: UsageRecord[];
+  nextCursor?: string;
+}
+
+/** Port: reading usage records back. */
+export interface UsageReader {
+  query(query: UsageQuery): Promise<UsagePage>;
+}

@@ -1,0 +1,39 @@
+/**
+ * Lambda entry point for the chat routes (completions, models). Streamed:
+ * middy's `streamifyResponse` writes the returned status and headers as the
+ * HTTP prelude, pipes the body to the client, and only then runs
+ * `requestEnd`, where the request's background work (usage records) and the
+ * metrics it recorded are settled before the invocation returns.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { BackgroundTasks, isStreamedRoute, toBufferedResult, toStreamedResult, type StreamedResult } from './lambda-host.js';
+import { serveEvent, settleBackgroundTasks } from './lambda-runtime.js';
+import { observabilityMiddleware, publishLateMetrics } from './observability.js';
+
+/** Each invocation's background work, found again in `requestEnd` through its Lambda context. */
+const tasksByInvocation = new WeakMap<Context, BackgroundTasks>();
+
+const serve = async (event: APIGatewayProxyEvent, context: Context): Promise<StreamedResult | string> => {
+  const tasks = new BackgroundTasks();
+  tasksByInvocation.set(context, tasks);
+  const response = await serveEvent('chat', event, context, tasks);
+  if (isStreamedRoute(event)) return toStreamedResult(response);
+  // A buffered integration calls this (streaming) function through the plain
+  // Invoke API, which gives API Gateway the bytes written to the stream: so
+  // the bytes must be the proxy-result JSON itself, with no HTTP prelude.
+  return JSON.stringify(await toBufferedResult(response));
+};
+
+const finishInvocation = async (request: middy.Request<APIGatewayProxyEvent, unknown, Error, Context>): Promise<void> => {
+  const tasks = tasksByInvocation.get(request.context);
+  if (tasks) await settleBackgroundTasks(tasks);
+  publishLateMetrics();
+};
+
+export const handler = middy<APIGatewayProxyEvent, StreamedResult | string, Error, Context>({
+  streamifyResponse: true,
+  requestEnd: finishInvocation,
+})
+  .use(observabilityMiddleware())
+  .handler(serve);

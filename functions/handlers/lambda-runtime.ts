@@ -1,0 +1,134 @@
+/**
+ * The gateway as a Lambda function runs it: config compiled into the bundle,
+ * DynamoDB and Secrets Manager clients, table names from the environment.
+ * Built on first use and kept for the life of the execution environment.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { configSchema, type TollwayConfig } from '../core/config/schema.js';
+import type { Gateway } from '../core/gateway-types.js';
+import { describeError } from '../core/logger.js';
+import type { FunctionName } from '../core/routes.js';
+import { errorResponse } from '../http/responses.js';
+import { createGatewayRuntime, type RuntimeOptions } from '../runtime/create-gateway.js';
+import { budgetsTable, keysTable, usageTable, type TableNames } from '../stores/table-definitions.js';
+import { masterKeySecretArnVariable } from './environment.js';
+import { lambdaRequestContext, toWebRequest, type BackgroundTasks } from './lambda-host.js';
+import { gatewayLogger, logger, tracer } from './observability.js';
+
+/** How long a secret value is trusted before it is read again, so rotations reach warm functions. */
+const secretTtlMs = 5 * 60 * 1000;
+
+/** The config compiled into the bundle by esbuild `define` (Lambda environment variables are capped at 4 KB). */
+const bundledConfig = (): TollwayConfig => {
+  // Must stay this exact expression: esbuild replaces it with the JSON text.
+  const configJson = process.env.TOLLWAY_CONFIG_JSON;
+  if (!configJson) throw new Error('TOLLWAY_CONFIG_JSON was not compiled into this bundle');
+  return configSchema.parse(JSON.parse(configJson));
+};
+
+const requiredVariable = (environment: Record<string, string | undefined>, name: string): string => {
+  const value = environment[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+};
+
+/** Table names as the stack sets them, under the variables the table definitions name. */
+export const tableNamesFrom = (environment: Record<string, string | undefined>): TableNames => ({
+  keys: requiredVariable(environment, keysTable.environmentVariable),
+  budgets: requiredVariable(environment, budgetsTable.environmentVariable),
+  usage: requiredVariable(environment, usageTable.environmentVariable),
+});
+
+/**
+ * Memoises `load` per id for `ttlMs`. A failed load is forgotten at once, so
+ * the next request tries again.
+ */
+export const cachedLoader = <T>(load: (id: string) => Promise<T>, ttlMs: number, now: () => number = Date.now) => {
+  const entries = new Map<string, { expiresAt: number; value: Promise<T> }>();
+  return (id: string): Promise<T> => {
+    const entry = entries.get(id);
+    if (entry && entry.expiresAt > now()) return entry.value;
+    const value = load(id);
+    entries.set(id, { expiresAt: now() + ttlMs, value });
+    value.catch(() => {
+      if (entries.get(id)?.value === value) entries.delete(id);
+    });
+    return value;
+  };
+};
+
+/** Reads a secret's string by name or ARN; `undefined` when there is no such secret. */
+const secretReader = (client: SecretsManagerClient) =>
+  cachedLoader(async (secretId: string): Promise<string | undefined> => {
+    try {
+      const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      return output.SecretString;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }, secretTtlMs);
+
+/** Everything `createGatewayRuntime` needs inside a Lambda function. */
+export const lambdaRuntimeOptions = (
+  functionName: FunctionName,
+  config: TollwayConfig,
+  environment: Record<string, string | undefined>,
+): RuntimeOptions => {
+  const readSecret = secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})));
+  return {
+    config,
+    functionName,
+    tableNames: tableNamesFrom(environment),
+    dynamoClient: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    masterKey: async () => {
+      // Only the admin function is given (and allowed to read) the master key.
+      const secretArn = requiredVariable(environment, masterKeySecretArnVariable);
+      const masterKey = await readSecret(secretArn);
+      if (!masterKey) throw new Error('the master key secret has no value');
+      return masterKey;
+    },
+    resolveSecret: readSecret,
+    environment,
+    logger: gatewayLogger,
+  };
+};
+
+/** One gateway per function (a bundle holds one; tests load both), built on first use. */
+const gateways = new Map<FunctionName, Gateway>();
+
+const gatewayFor = (functionName: FunctionName): Gateway => {
+  let gateway = gateways.get(functionName);
+  if (!gateway) {
+    gateway = createGatewayRuntime(lambdaRuntimeOptions(functionName, bundledConfig(), process.env));
+    gateways.set(functionName, gateway);
+  }
+  return gateway;
+};
+
+/**
+ * Runs one API Gateway event through the gateway. Never throws: a failure
+ * outside the core (bad bundle, missing variable) is logged and answered
+ * with the OpenAI error envelope.
+ */
+export const serveEvent = async (
+  functionName: FunctionName,
+  event: APIGatewayProxyEvent,
+  context: Context,
+  tasks: BackgroundTasks,
+): Promise<Response> => {
+  try {
+    return await gatewayFor(functionName).handle(toWebRequest(event), lambdaRequestContext(context.awsRequestId, tasks));
+  } catch (error) {
+    logger.error('request failed outside the gateway core', describeError(error));
+    return errorResponse(error);
+  }
+};
+
+/** Waits for the request's background work (usage records) and logs what failed. */
+export const settleBackgroundTasks = async (tasks: BackgroundTasks): Promise<void> => {
+  const failures = await tasks.settle();
+  for (const failure of failures) logger.error('background task failed', describeError(failure));
+};
