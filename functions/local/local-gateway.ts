@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,8 @@ export interface LocalGateway {
   masterKeyGenerated: boolean;
   tableNames: TableNames;
   dynamoEndpoint: string;
+  /** The client the gateway talks to dynalite with (tests observe its calls). */
+  dynamoClient: DynamoDBClient;
   /** Settles once every after-response task (usage records) started so far has. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +96,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     masterKeyGenerated: generated,
     tableNames: dynamo.tableNames,
     dynamoEndpoint: dynamo.endpoint,
+    dynamoClient: dynamo.client,
     settled,
     async close() {
       await new Promise<void>((resolve) => {
