@@ -15,10 +15,28 @@ const thinkingBudgets: Record<ReasoningEffort, number | undefined> = {
 /** Room left for the answer when thinking is on and the request sets no output cap. */
 const defaultAnswerTokens = 4096;
 
+/** Claude's smallest thinking budget. */
+const minimumThinkingBudget = 1024;
+
+/** Tokens kept for the answer itself out of a capped output. */
+const minimumAnswerTokens = 1024;
+
 // Bedrock stores requestMetadata for invocation logs and refuses characters outside this set.
 const requestMetadataValue = /^[a-zA-Z0-9\s:_@$#=/+,.-]{1,256}$/;
 
 const supportsExtendedThinking = (modelId: string): boolean => modelId.includes('anthropic.claude');
+
+/**
+ * The thinking budget for a request, fitted inside its output cap: Claude counts
+ * thinking inside max_tokens, and the cap is never raised because budgets reserve
+ * exactly that many output tokens. Too small a cap for thinking turns it off.
+ */
+const thinkingBudgetFor = (modelId: string, request: ModelRequest): number | undefined => {
+  const wanted = request.reasoningEffort && supportsExtendedThinking(modelId) ? thinkingBudgets[request.reasoningEffort] : undefined;
+  if (wanted === undefined || request.maxOutputTokens === undefined) return wanted;
+  const fitted = Math.min(wanted, request.maxOutputTokens - minimumAnswerTokens);
+  return fitted >= minimumThinkingBudget ? fitted : undefined;
+};
 
 /**
  * Builds the Converse (and ConverseStream) request for a neutral request: the
@@ -37,16 +55,11 @@ export const prepareBedrockRequest = (modelId: string, request: ModelRequest): C
     stopSequences: request.stop && request.stop.length > 0 ? request.stop : undefined,
   };
 
-  const thinkingBudget =
-    request.reasoningEffort && supportsExtendedThinking(modelId) ? thinkingBudgets[request.reasoningEffort] : undefined;
+  const thinkingBudget = thinkingBudgetFor(modelId, request);
   let additionalModelRequestFields: ConverseRequest['additionalModelRequestFields'];
   if (thinkingBudget !== undefined) {
     additionalModelRequestFields = { thinking: { type: 'enabled', budget_tokens: thinkingBudget } };
-    // Claude counts thinking inside max_tokens and requires max_tokens > budget_tokens,
-    // so the answer's own allowance is added on top of the budget when it would not fit.
-    const requested = inferenceConfig.maxTokens;
-    if (requested === undefined) inferenceConfig.maxTokens = thinkingBudget + defaultAnswerTokens;
-    else if (requested <= thinkingBudget) inferenceConfig.maxTokens = thinkingBudget + requested;
+    inferenceConfig.maxTokens ??= thinkingBudget + defaultAnswerTokens;
     // Claude refuses temperature other than 1 and top_p below 0.95 with thinking on;
     // dropping them keeps the request valid and leaves sampling at its defaults.
     delete inferenceConfig.temperature;

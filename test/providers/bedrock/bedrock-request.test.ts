@@ -220,11 +220,18 @@ describe('Bedrock request', () => {
     expect(input.inferenceConfig).toEqual({ maxTokens: 256, temperature: 0.2, topP: 0.9, stopSequences: ['END'] });
   });
 
-  it('turns on extended thinking for a Claude model, raising max tokens above the budget', async () => {
+  it('turns on extended thinking for a Claude model, fitting the budget inside the output cap', async () => {
+    const input = await sentInput({ messages: [userText('Hi')], reasoningEffort: 'high', maxOutputTokens: 6000, temperature: 0.5 });
+
+    expect(input.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 4976 } });
+    expect(input.inferenceConfig).toEqual({ maxTokens: 6000 });
+  });
+
+  it('leaves thinking off when the output cap is too small for it, never raising the cap', async () => {
     const input = await sentInput({ messages: [userText('Hi')], reasoningEffort: 'medium', maxOutputTokens: 1000, temperature: 0.5 });
 
-    expect(input.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 4096 } });
-    expect(input.inferenceConfig).toEqual({ maxTokens: 5096 });
+    expect(input.additionalModelRequestFields).toBeUndefined();
+    expect(input.inferenceConfig).toEqual({ maxTokens: 1000, temperature: 0.5 });
   });
 
   it('keeps max tokens when it already exceeds the thinking budget', async () => {
