@@ -8,6 +8,8 @@ import { KeyAdmin } from './keys/key-admin.js';
 import type { KeyStore, TeamStore } from './keys/key-record.js';
 import { TeamAdmin } from './keys/team-admin.js';
 import type { CounterStore } from './limits/counter-store.js';
+import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
+import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
 import { RequestLimiter, type SoftBudgetListener } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
 import type { ModelCatalog } from './model-catalog.js';
@@ -24,6 +26,7 @@ export interface GatewayDependencies {
   teamStore: TeamStore;
   counterStore: CounterStore;
   usageStore: UsageStore & UsageReader;
+  mcp: McpService;
   masterKey: () => Promise<string>;
   logger: GatewayLogger;
   onSoftBudget?: SoftBudgetListener;
@@ -61,6 +64,10 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const operations: Record<Operation, OperationHandler> = {
     'chat.completions': ({ request, caller, context, arrivedAt }) => chatCompletions(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'models.list': async ({ caller }) => jsonResponse(200, listModels(dependencies.catalog, requireCaller(caller))),
+    'mcp.endpoint': ({ request, caller, context, params }) => dependencies.mcp.handle(request, mcpAccessOf(requireCaller(caller), context.requestId), params.server),
+    'mcp.tools.list': async ({ caller, context }) => jsonResponse(200, await listMcpFunctions(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId))),
+    'mcp.tools.call': async ({ request, caller, context }) =>
+      jsonResponse(200, await callMcpTool(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId), await body(request))),
     'key.generate': async ({ request }) => jsonResponse(200, await keyAdmin.generate(await body(request))),
     'key.update': async ({ request }) => jsonResponse(200, await keyAdmin.update(await body(request))),
     'key.delete': async ({ request }) => jsonResponse(200, await keyAdmin.delete(await body(request))),
@@ -97,6 +104,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
           dependencies.logger.error('unhandled error', { requestId: context.requestId, ...describeError(error) });
         }
         response = errorResponse(error);
+        if (response.status === 401 && isMcpPath(request.url)) response.headers.set('www-authenticate', 'Bearer realm="tollway"');
       }
       response.headers.set('x-request-id', context.requestId);
       return response;
@@ -116,6 +124,9 @@ const findRoute = (method: string, path: string, functionName: FunctionName | un
   }
   throw new GatewayError(404, `Unknown route ${method} ${path}.`, { code: 'route_not_found' });
 };
+
+/** MCP clients expect a Bearer challenge on 401. */
+const isMcpPath = (url: string) => /^\/mcp(\/|$)/.test(new URL(url).pathname);
 
 const requireCaller = (caller: Caller | undefined): Caller => {
   if (!caller) throw new GatewayError(401, 'Missing API key.', { code: 'invalid_api_key' });

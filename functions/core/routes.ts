@@ -5,7 +5,7 @@
  */
 
 /** The Lambda function that serves a route. */
-export type FunctionName = 'chat' | 'admin';
+export type FunctionName = 'chat' | 'mcp' | 'admin';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT';
 
@@ -24,6 +24,9 @@ export interface Route {
 export type Operation =
   | 'chat.completions'
   | 'models.list'
+  | 'mcp.endpoint'
+  | 'mcp.tools.list'
+  | 'mcp.tools.call'
   | 'key.generate'
   | 'key.update'
   | 'key.delete'
@@ -39,6 +42,10 @@ export type Operation =
 export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/chat/completions', function: 'chat', streaming: true, auth: 'key', operation: 'chat.completions' },
   { method: 'GET', path: '/v1/models', function: 'chat', streaming: false, auth: 'key', operation: 'models.list' },
+  { method: 'POST', path: '/mcp', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
+  { method: 'POST', path: '/mcp/{server}', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
+  { method: 'GET', path: '/v1/mcp/tools', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.tools.list' },
+  { method: 'POST', path: '/v1/mcp/tools/call', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.tools.call' },
   { method: 'POST', path: '/key/generate', function: 'admin', streaming: false, auth: 'master', operation: 'key.generate' },
   { method: 'POST', path: '/key/update', function: 'admin', streaming: false, auth: 'master', operation: 'key.update' },
   { method: 'POST', path: '/key/delete', function: 'admin', streaming: false, auth: 'master', operation: 'key.delete' },

@@ -5,6 +5,8 @@ import { createGateway } from '../core/gateway.js';
 import type { Gateway } from '../core/gateway-types.js';
 import { consoleLogger, type GatewayLogger } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
+import { noMetrics, type GatewayMetrics } from '../core/metrics.js';
+import { createMcpService } from '../mcp/index.js';
 import { createModelCatalog } from '../providers/model-catalog.js';
 import { createDocumentClient } from '../stores/document-client.js';
 import { keyItems, teamItems } from '../stores/access-items.js';
@@ -26,6 +28,7 @@ export interface RuntimeOptions {
   /** For `env:NAME` references and AWS_REGION. */
   environment: Record<string, string | undefined>;
   logger?: GatewayLogger;
+  metrics?: GatewayMetrics;
   fetch?: typeof fetch;
 }
 
@@ -33,10 +36,10 @@ export interface RuntimeOptions {
 export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
   const documentClient = createDocumentClient(options.dynamoClient);
   const resolver = environmentResolver(options.environment, options.resolveSecret);
-  const catalog = createModelCatalog(options.config, {
-    resolveSecret: (value, field) => resolveReferences(value, resolver, field),
-    fetch: options.fetch,
-  });
+  const resolveSecret = (value: string, field: string) => resolveReferences(value, resolver, field);
+  const logger = options.logger ?? consoleLogger;
+  const metrics = options.metrics ?? noMetrics;
+  const catalog = createModelCatalog(options.config, { resolveSecret, fetch: options.fetch });
   return createGateway({
     config: options.config,
     catalog,
@@ -44,8 +47,9 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
     teamStore: new DynamoDBRecordStore(documentClient, options.tableNames.keys, teamItems),
     counterStore: new DynamoDBCounterStore(documentClient, options.tableNames.budgets),
     usageStore: new DynamoDBUsageStore(documentClient, options.tableNames.usage, options.config.settings.usage_retention_days),
+    mcp: createMcpService({ config: options.config, resolveSecret, logger, metrics, fetch: options.fetch }),
     masterKey: options.masterKey,
-    logger: options.logger ?? consoleLogger,
+    logger,
     functionName: options.functionName,
   });
 };

@@ -14,6 +14,7 @@ export interface ItemMapping<Value> {
 const limitItemSchema = z.object({
   models: z.array(z.string()).default([]),
   mcp_servers: z.array(z.string()).default([]),
+  mcp_tool_permissions: z.record(z.string(), z.array(z.string())).default({}),
   knowledge_bases: z.array(z.string()).default([]),
   max_budget: z.number().optional(),
   budget_duration: z.string().optional(),
@@ -29,6 +30,7 @@ const limitItemSchema = z.object({
 const limitsToItem = (record: LimitSettings) => ({
   models: record.models,
   mcp_servers: record.mcpServers,
+  mcp_tool_permissions: record.mcpToolPermissions,
   knowledge_bases: record.knowledgeBases,
   max_budget: record.maxBudget,
   budget_duration: record.budgetDuration,
@@ -44,6 +46,7 @@ const limitsToItem = (record: LimitSettings) => ({
 const limitsFromItem = (stored: z.infer<typeof limitItemSchema>): LimitSettings => ({
   models: stored.models,
   mcpServers: stored.mcp_servers,
+  mcpToolPermissions: stored.mcp_tool_permissions,
   knowledgeBases: stored.knowledge_bases,
   maxBudget: stored.max_budget,
   budgetDuration: stored.budget_duration,

@@ -3,6 +3,8 @@ export interface LimitSettings {
   /** Model names allowed; empty means all. */
   models: string[];
   mcpServers: string[];
+  /** Per-server tool allowlists (`{server: [tools]}`); a server not listed allows all its tools. */
+  mcpToolPermissions: Record<string, string[]>;
   knowledgeBases: string[];
   /** USD per budget period (or ever, without `budgetDuration`). */
   maxBudget?: number;

@@ -11,6 +11,7 @@ export const durationField = z.string().regex(durationPattern, 'a duration such 
 export const limitSettingsFields = {
   models: names.optional(),
   mcp_servers: names.optional(),
+  mcp_tool_permissions: z.record(z.string().min(1).max(64), names).optional(),
   knowledge_bases: names.optional(),
   max_budget: usd.nullish(),
   budget_duration: durationField.nullish(),
@@ -36,6 +37,7 @@ export const applyLimitSettings = <Record extends LimitSettings>(base: Record, i
   const record = { ...base };
   setField<LimitSettings, 'models'>(record, 'models', input.models);
   setField<LimitSettings, 'mcpServers'>(record, 'mcpServers', input.mcp_servers);
+  setField<LimitSettings, 'mcpToolPermissions'>(record, 'mcpToolPermissions', input.mcp_tool_permissions);
   setField<LimitSettings, 'knowledgeBases'>(record, 'knowledgeBases', input.knowledge_bases);
   setField<LimitSettings, 'maxBudget'>(record, 'maxBudget', input.max_budget);
   setField<LimitSettings, 'budgetDuration'>(record, 'budgetDuration', input.budget_duration);
@@ -51,6 +53,7 @@ export const applyLimitSettings = <Record extends LimitSettings>(base: Record, i
 export const describeLimitSettings = (record: LimitSettings) => ({
   models: record.models,
   mcp_servers: record.mcpServers,
+  mcp_tool_permissions: record.mcpToolPermissions,
   knowledge_bases: record.knowledgeBases,
   max_budget: record.maxBudget ?? null,
   budget_duration: record.budgetDuration ?? null,
@@ -67,6 +70,7 @@ export const describeLimitSettings = (record: LimitSettings) => ({
 export const emptyLimitSettings = (now: string): LimitSettings => ({
   models: [],
   mcpServers: [],
+  mcpToolPermissions: {},
   knowledgeBases: [],
   blocked: false,
   metadata: {},

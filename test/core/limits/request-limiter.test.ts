@@ -31,6 +31,7 @@ class MemoryCounterStore implements CounterStore {
 const settings = (overrides: Partial<LimitSettings>): LimitSettings => ({
   models: [],
   mcpServers: [],
+  mcpToolPermissions: {},
   knowledgeBases: [],
   blocked: false,
   metadata: {},

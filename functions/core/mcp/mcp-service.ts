@@ -1,0 +1,56 @@
+import type { Caller } from '../auth/authenticate.js';
+
+/** What a caller may reach over MCP: the key's and team's server allowlists and per-tool permissions. */
+export interface McpAccess {
+  keyId: string;
+  teamId?: string;
+  /** Request id, for the tool-call audit log. */
+  requestId: string;
+  allowsServer(server: string): boolean;
+  allowsTool(server: string, tool: string): boolean;
+}
+
+/** A tool as offered to clients and models: federated name `<server>__<tool>`. */
+export interface McpToolDescription {
+  /** The federated name (at most 64 characters, unique). */
+  name: string;
+  /** Upstream server name (or `knowledge_base` for built-in tools). */
+  server: string;
+  /** The tool's own name on its server. */
+  tool: string;
+  description?: string;
+  /** JSON Schema of the arguments. */
+  inputSchema: Record<string, unknown>;
+}
+
+/** An MCP `tools/call` result: content blocks and the error flag, passed through unchanged. */
+export interface McpToolResult {
+  content: Array<Record<string, unknown>>;
+  isError?: boolean;
+  structuredContent?: Record<string, unknown>;
+}
+
+/** Port: the MCP gateway (functions/mcp implements it). */
+export interface McpService {
+  /** Serves `POST /mcp` (federated, `server` undefined) or `POST /mcp/{server}` (one upstream, unprefixed). */
+  handle(request: Request, access: McpAccess, server?: string): Promise<Response>;
+  /** The tools the caller may use, optionally only those of one server and of a list of tool names. */
+  listTools(access: McpAccess, filter?: { server?: string; tools?: readonly string[] }): Promise<McpToolDescription[]>;
+  /** Calls a tool by its federated name; 403/404 style GatewayErrors for tools not allowed or unknown. */
+  callTool(access: McpAccess, name: string, args: Record<string, unknown>, options?: { abortSignal?: AbortSignal }): Promise<McpToolResult>;
+}
+
+const allows = (list: readonly string[], name: string) => list.length === 0 || list.includes(name);
+
+/** The MCP access of a caller: both key and team must allow a server and, where they list tools for it, the tool. */
+export const mcpAccessOf = (caller: Caller, requestId: string): McpAccess => {
+  const records = caller.team ? [caller.key, caller.team] : [caller.key];
+  return {
+    keyId: caller.key.keyId,
+    teamId: caller.team?.teamId,
+    requestId,
+    allowsServer: (server) => records.every((record) => allows(record.mcpServers, server)),
+    allowsTool: (server, tool) =>
+      records.every((record) => allows(record.mcpServers, server) && allows(record.mcpToolPermissions[server] ?? [], tool)),
+  };
+};

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { TollwayConfig } from '../functions/core/config/schema.js';
+import type { FunctionName } from '../functions/core/routes.js';
+import { configSecretsStatement } from './secret-access.js';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Lets bundled CommonJS dependencies (the X-Ray SDK under Powertools Tracer) call `require` from ESM. */
+const requireShim = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+export interface GatewayFunctionProps {
+  /** Which handler: `functions/handlers/<name>.ts`. */
+  name: FunctionName;
+  /** The validated config, compiled into the bundle. */
+  config: TollwayConfig;
+  timeout: Duration;
+  memorySize: number;
+  environment: Record<string, string>;
+}
+
+/**
+ * One Lambda function of the gateway: Node.js 22 on arm64, bundled as ESM with
+ * the validated config compiled in, traced, with its own log group, and
+ * allowed to read exactly the secrets the config refers to.
+ */
+export class GatewayFunction extends Construct {
+  public readonly lambdaFunction: NodejsFunction;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.lambdaFunction = new NodejsFunction(this, 'Function', {
+      description: `Tollway ${props.name} routes`,
+      entry: join(projectRoot, 'functions', 'handlers', `${props.name}.ts`),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'tollway',
+        POWERTOOLS_METRICS_NAMESPACE: 'Tollway',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: requireShim,
+        minify: true,
+        sourceMap: true,
+        // Mappings are enough for stack traces; the sources would only grow the zip.
+        sourcesContent: false,
+        metafile: true,
+        // Bundle everything, the AWS SDK included: the versions the lockfile pins
+        // (and the tests ran against) are the ones deployed, not whatever SDK the
+        // Lambda runtime happens to carry, and tree-shaken ESM clients start faster.
+        externalModules: [],
+        forceDockerBundling: false,
+        // Lambda environment variables are capped at 4 KB in total; a config
+        // with a few dozen models would not fit, so it is compiled in.
+        define: { 'process.env.TOLLWAY_CONFIG_JSON': JSON.stringify(JSON.stringify(props.config)) },
+      },
+    });
+    const secrets = configSecretsStatement(props.config);
+    if (secrets) this.lambdaFunction.addToRolePolicy(secrets);
+  }
+}

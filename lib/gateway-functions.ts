@@ -1,0 +1,72 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { TollwayConfig } from '../functions/core/config/schema.js';
+import type { FunctionName } from '../functions/core/routes.js';
+import { masterKeySecretArnVariable } from '../functions/handlers/environment.js';
+import { bedrockInvokeStatement, bedrockRetrieveStatement } from './bedrock-access.js';
+import type { DataTables } from './data-tables.js';
+import { GatewayFunction } from './gateway-function.js';
+
+export interface GatewayFunctionsProps {
+  config: TollwayConfig;
+  tables: DataTables;
+  masterKey: ISecret;
+}
+
+/** The Lambda functions named in the route table, each with its grants beside it. */
+export class GatewayFunctions extends Construct {
+  /** Completions and models: streamed, long-running, calls the upstreams. */
+  public readonly chat: GatewayFunction;
+  /** MCP: the federated endpoint, per-server pass-through and the tools REST routes. */
+  public readonly mcp: GatewayFunction;
+  /** Keys, teams, spend, health: short, buffered, holds the master key. */
+  public readonly admin: GatewayFunction;
+  /** Every function by the name the route table uses. */
+  public readonly byName: Record<FunctionName, IFunction>;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
+    super(scope, id);
+    const { config, tables, masterKey } = props;
+
+    this.chat = new GatewayFunction(this, 'Chat', {
+      name: 'chat',
+      config,
+      // The Lambda maximum: a long generation streams for minutes.
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      environment: tables.environment,
+    });
+    tables.keys.grantReadData(this.chat.lambdaFunction);
+    tables.budgets.grantReadWriteData(this.chat.lambdaFunction);
+    tables.usage.grantReadWriteData(this.chat.lambdaFunction);
+    for (const statement of [bedrockInvokeStatement(config), bedrockRetrieveStatement(config)]) {
+      if (statement) this.chat.lambdaFunction.addToRolePolicy(statement);
+    }
+
+    this.mcp = new GatewayFunction(this, 'Mcp', {
+      name: 'mcp',
+      config,
+      // Inside API Gateway's 29-second limit for buffered integrations.
+      timeout: Duration.seconds(29),
+      memorySize: 512,
+      environment: tables.environment,
+    });
+    tables.keys.grantReadData(this.mcp.lambdaFunction);
+
+    this.admin = new GatewayFunction(this, 'Admin', {
+      name: 'admin',
+      config,
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      environment: { ...tables.environment, [masterKeySecretArnVariable]: masterKey.secretArn },
+    });
+    tables.keys.grantReadWriteData(this.admin.lambdaFunction);
+    tables.budgets.grantReadData(this.admin.lambdaFunction);
+    tables.usage.grantReadData(this.admin.lambdaFunction);
+    masterKey.grantRead(this.admin.lambdaFunction);
+
+    this.byName = { chat: this.chat.lambdaFunction, mcp: this.mcp.lambdaFunction, admin: this.admin.lambdaFunction };
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The real chat and admin handlers (middy, Powertools, the gateway runtime)
+ * over an in-process dynalite. Only what cannot run here is stood in for:
+ * Secrets Manager (a local endpoint answering with the recorded response
+ * shape) and the Lambda runtime's `awslambda` streaming globals.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { configSchema } from '../../functions/core/config/schema.js';
+import { startLocalDynamoDB, type LocalDynamoDB } from '../../functions/local/local-dynamodb.js';
+
+const masterKey = 'Zr4kq8XbT2mNw7Lp0sVd9Hc3Fy6Gj1Ua5Qe8Ro2Ti4Yw7Kx';
+const masterKeySecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TollwayMasterKeySecret-AbC123';
+
+/** The GetSecretValue response as Secrets Manager returns it (AWS JSON 1.1). */
+const recordedGetSecretValue = {
+  ARN: masterKeySecretArn,
+  Name: 'TollwayMasterKeySecret',
+  VersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+  SecretString: masterKey,
+  VersionStages: ['AWSCURRENT'],
+  CreatedDate: 1_700_000_000.123,
+};
+
+const startSecretsManager = async (): Promise<Server> => {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const target = request.headers['x-amz-target'];
+      const { SecretId } = JSON.parse(body) as { SecretId?: string };
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (target === 'secretsmanager.GetSecretValue' && SecretId === masterKeySecretArn) {
+        response.end(JSON.stringify(recordedGetSecretValue));
+      } else {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+};
+
+/** What the Lambda Node.js runtime provides to streaming handlers. */
+const lambdaStreamingGlobals = {
+  streamifyResponse: <T>(handler: T): T => handler,
+  HttpResponseStream: {
+    from(stream: Writable, prelude: Record<string, unknown>): Writable {
+      stream.write(JSON.stringify(prelude));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
+class ResponseStream extends Writable {
+  readonly chunks: Buffer[] = [];
+  finished = false;
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    callback();
+  }
+
+  override _final(callback: () => void): void {
+    this.finished = true;
+    callback();
+  }
+
+  get bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
+type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+let invocation = 0;
+const lambdaContext = (functionName: string): Context => {
+  invocation += 1;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `00000000-0000-4000-8000-${String(invocation).padStart(12, '0')}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2025/01/01/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+const proxyEvent = (httpMethod: string, path: string, headers: Record<string, string>, body?: unknown): APIGatewayProxyEvent => ({
+  resource: path,
+  path,
+  httpMethod,
+  headers,
+  multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+  queryStringParameters: null,
+  multiValueQueryStringParameters: null,
+  pathParameters: null,
+  stageVariables: null,
+  requestContext: { domainName: 'abc123.execute-api.us-east-1.amazonaws.com', stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
+  body: body === undefined ? null : JSON.stringify(body),
+  isBase64Encoded: false,
+});
+
+const nullDelimiter = Buffer.alloc(8);
+
+describe('Lambda handlers', () => {
+  let dynamo: LocalDynamoDB;
+  let secretsManager: Server;
+  let chatHandler: StreamingHandler;
+  let adminHandler: BufferedHandler;
+  const stdout: string[] = [];
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDB(':memory:');
+    secretsManager = await startSecretsManager();
+    const config = configSchema.parse({ models: [{ name: 'echo', provider: 'echo', price: { input_per_mtok: 1, output_per_mtok: 2 } }] });
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsManager.address() as AddressInfo).port}`,
+      TOLLWAY_KEYS_TABLE: dynamo.tableNames.keys,
+      TOLLWAY_BUDGETS_TABLE: dynamo.tableNames.budgets,
+      TOLLWAY_USAGE_TABLE: dynamo.tableNames.usage,
+      TOLLWAY_MASTER_KEY_SECRET_ARN: masterKeySecretArn,
+      // In the bundle, esbuild compiles this in; here the variable stands in for it.
+      TOLLWAY_CONFIG_JSON: JSON.stringify(config),
+      POWERTOOLS_SERVICE_NAME: 'tollway',
+      POWERTOOLS_METRICS_NAMESPACE: 'Tollway',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    });
+    Object.assign(globalThis, { awslambda: lambdaStreamingGlobals });
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation(
+      (chunk: string | Uint8Array, encoding?: BufferEncoding, callback?: (error?: Error | null) => void): boolean => {
+        stdout.push(String(chunk));
+        // EMF lines are kept for the assertions below, not printed.
+        return String(chunk).includes('"_aws"') ? true : write(chunk, encoding, callback);
+      },
+    );
+    // Imported only now: middy asks for `awslambda` and Powertools reads its settings when the modules load.
+    chatHandler = (await import('../../functions/handlers/chat.js')).handler as unknown as StreamingHandler;
+    adminHandler = (await import('../../functions/handlers/admin.js')).handler as unknown as BufferedHandler;
+  });
+
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await dynamo?.close();
+    await new Promise<void>((resolve) => (secretsManager ? secretsManager.close(() => resolve()) : resolve()));
+  });
+
+  const generateKey = async (): Promise<string> => {
+    const result = await adminHandler(
+      proxyEvent('POST', '/key/generate', { Authorization: `Bearer ${masterKey}`, 'Content-Type': 'application/json' }, { key_alias: 'handler-test' }),
+      lambdaContext('admin'),
+    );
+    expect(result.statusCode).toBe(200);
+    return (JSON.parse(result.body) as { key: string }).key;
+  };
+
+  it('answers health on the admin function without a key', async () => {
+    const result = await adminHandler(proxyEvent('GET', '/health', {}), lambdaContext('admin'));
+
+    expect(result).toMatchObject({ statusCode: 200, isBase64Encoded: false });
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
+  });
+
+  it('rejects the admin routes without the master key read from Secrets Manager', async () => {
+    const result = await adminHandler(
+      proxyEvent('POST', '/key/generate', { Authorization: 'Bearer not-the-master-key' }, {}),
+      lambdaContext('admin'),
+    );
+
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { type: 'authentication_error' } });
+  });
+
+  it('streams a completion as prelude, delimiter and SSE, and records usage before the invocation returns', async () => {
+    const key = await generateKey();
+    const stream = new ResponseStream();
+
+    await chatHandler(
+      proxyEvent(
+        'POST',
+        '/v1/chat/completions',
+        { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        { model: 'echo', stream: true, messages: [{ role: 'user', content: 'hello from lambda' }] },
+      ),
+      stream,
+      lambdaContext('chat'),
+    );
+
+    const delimiterAt = stream.bytes.indexOf(nullDelimiter);
+    expect(delimiterAt).toBeGreaterThan(0);
+    const prelude = JSON.parse(stream.bytes.subarray(0, delimiterAt).toString('utf8')) as { statusCode: number; headers: Record<string, string> };
+    expect(prelude.statusCode).toBe(200);
+    expect(prelude.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(prelude.headers['x-request-id']).toBeTruthy();
+
+    const events = stream.bytes
+      .subarray(delimiterAt + nullDelimiter.length)
+      .toString('utf8')
+      .split('\n\n')
+      .filter((event) => event.startsWith('data: '))
+      .map((event) => event.slice('data: '.length));
+    expect(events.at(-1)).toBe('[DONE]');
+    const text = events
+      .slice(0, -1)
+      .map((event) => (JSON.parse(event) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+      .join('');
+    expect(text).toBe('hello from lambda');
+    expect(stream.finished).toBe(true);
+
+    const usage = await dynamo.client.send(new ScanCommand({ TableName: dynamo.tableNames.usage }));
+    expect(usage.Items?.map((item) => item.model?.S)).toEqual(['echo']);
+  });
+
+  it('writes the proxy-result JSON itself for a buffered route of the streaming function', async () => {
+    const key = await generateKey();
+    const stream = new ResponseStream();
+
+    await chatHandler(proxyEvent('GET', '/v1/models', { Authorization: `Bearer ${key}` }), stream, lambdaContext('chat'));
+
+    expect(stream.bytes.includes(nullDelimiter)).toBe(false);
+    const result = JSON.parse(stream.bytes.toString('utf8')) as APIGatewayProxyResult;
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ object: 'list', data: [expect.objectContaining({ id: 'echo' })] });
+  });
+
+  it('emits the cold-start metric once, for the first invocation, in the Tollway namespace', () => {
+    const metrics = stdout
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }; function_name?: string });
+
+    const coldStarts = metrics.filter((entry) => entry._aws.CloudWatchMetrics[0]?.Metrics.some((metric) => metric.Name === 'ColdStart'));
+    expect(coldStarts).toHaveLength(1);
+    expect(coldStarts[0]).toMatchObject({ function_name: 'admin', _aws: { CloudWatchMetrics: [{ Namespace: 'Tollway' }] } });
+  });
+});
