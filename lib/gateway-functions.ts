@@ -21,6 +21,8 @@ export class GatewayFunctions extends Construct {
   public readonly chat: GatewayFunction;
   /** MCP: the federated endpoint, per-server pass-through and the tools REST routes. */
   public readonly mcp: GatewayFunction;
+  /** Knowledge-base search: vector-store routes, Bedrock Retrieve on the configured knowledge bases. */
+  public readonly retrieve: GatewayFunction;
   /** Keys, teams, spend, health: short, buffered, holds the master key. */
   public readonly admin: GatewayFunction;
   /** Every function by the name the route table uses. */
@@ -55,6 +57,17 @@ export class GatewayFunctions extends Construct {
     });
     tables.keys.grantReadData(this.mcp.lambdaFunction);
 
+    this.retrieve = new GatewayFunction(this, 'Retrieve', {
+      name: 'retrieve',
+      config,
+      timeout: Duration.seconds(29),
+      memorySize: 512,
+      environment: tables.environment,
+    });
+    tables.keys.grantReadData(this.retrieve.lambdaFunction);
+    const retrieveStatement = bedrockRetrieveStatement(config);
+    if (retrieveStatement) this.retrieve.lambdaFunction.addToRolePolicy(retrieveStatement);
+
     this.admin = new GatewayFunction(this, 'Admin', {
       name: 'admin',
       config,
@@ -67,6 +80,6 @@ export class GatewayFunctions extends Construct {
     tables.usage.grantReadData(this.admin.lambdaFunction);
     masterKey.grantRead(this.admin.lambdaFunction);
 
-    this.byName = { chat: this.chat.lambdaFunction, mcp: this.mcp.lambdaFunction, admin: this.admin.lambdaFunction };
+    this.byName = { chat: this.chat.lambdaFunction, mcp: this.mcp.lambdaFunction, retrieve: this.retrieve.lambdaFunction, admin: this.admin.lambdaFunction };
   }
 }

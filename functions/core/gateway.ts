@@ -8,6 +8,9 @@ import { KeyAdmin } from './keys/key-admin.js';
 import type { KeyStore, TeamStore } from './keys/key-record.js';
 import { TeamAdmin } from './keys/team-admin.js';
 import type { CounterStore } from './limits/counter-store.js';
+import { embeddings } from './embeddings/embeddings-route.js';
+import type { KnowledgeService } from './knowledge/knowledge-service.js';
+import { listVectorStores, searchVectorStore } from './knowledge/vector-store-routes.js';
 import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
 import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
 import { RequestLimiter, type SoftBudgetListener } from './limits/request-limiter.js';
@@ -27,6 +30,7 @@ export interface GatewayDependencies {
   counterStore: CounterStore;
   usageStore: UsageStore & UsageReader;
   mcp: McpService;
+  knowledge: KnowledgeService;
   masterKey: () => Promise<string>;
   logger: GatewayLogger;
   onSoftBudget?: SoftBudgetListener;
@@ -64,6 +68,10 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const operations: Record<Operation, OperationHandler> = {
     'chat.completions': ({ request, caller, context, arrivedAt }) => chatCompletions(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'models.list': async ({ caller }) => jsonResponse(200, listModels(dependencies.catalog, requireCaller(caller))),
+    embeddings: ({ request, caller, context, arrivedAt }) => embeddings(request, requireCaller(caller), context, arrivedAt, chatDependencies),
+    'vector_stores.list': async ({ caller }) => jsonResponse(200, listVectorStores(dependencies.knowledge, requireCaller(caller))),
+    'vector_stores.search': async ({ request, caller, params }) =>
+      jsonResponse(200, await searchVectorStore(dependencies.knowledge, requireCaller(caller), params.id, await body(request))),
     'mcp.endpoint': ({ request, caller, context, params }) => dependencies.mcp.handle(request, mcpAccessOf(requireCaller(caller), context.requestId), params.server),
     'mcp.tools.list': async ({ caller, context }) => jsonResponse(200, await listMcpFunctions(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId))),
     'mcp.tools.call': async ({ request, caller, context }) =>

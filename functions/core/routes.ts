@@ -5,7 +5,7 @@
  */
 
 /** The Lambda function that serves a route. */
-export type FunctionName = 'chat' | 'mcp' | 'admin';
+export type FunctionName = 'chat' | 'mcp' | 'retrieve' | 'admin';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT';
 
@@ -24,6 +24,9 @@ export interface Route {
 export type Operation =
   | 'chat.completions'
   | 'models.list'
+  | 'embeddings'
+  | 'vector_stores.list'
+  | 'vector_stores.search'
   | 'mcp.endpoint'
   | 'mcp.tools.list'
   | 'mcp.tools.call'
@@ -42,6 +45,9 @@ export type Operation =
 export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/chat/completions', function: 'chat', streaming: true, auth: 'key', operation: 'chat.completions' },
   { method: 'GET', path: '/v1/models', function: 'chat', streaming: false, auth: 'key', operation: 'models.list' },
+  { method: 'POST', path: '/v1/embeddings', function: 'chat', streaming: false, auth: 'key', operation: 'embeddings' },
+  { method: 'GET', path: '/v1/vector_stores', function: 'retrieve', streaming: false, auth: 'key', operation: 'vector_stores.list' },
+  { method: 'POST', path: '/v1/vector_stores/{id}/search', function: 'retrieve', streaming: false, auth: 'key', operation: 'vector_stores.search' },
   { method: 'POST', path: '/mcp', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
   { method: 'POST', path: '/mcp/{server}', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
   { method: 'GET', path: '/v1/mcp/tools', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.tools.list' },

@@ -1,8 +1,9 @@
 import type { ModelConfig, TollwayConfig } from '../core/config/schema.js';
 import type { LanguageModel } from '../core/language-model.js';
-import type { Deployment, ModelCatalog } from '../core/model-catalog.js';
+import type { Deployment, EmbeddingDeployment, ModelCatalog } from '../core/model-catalog.js';
 import { createBedrockModel } from './bedrock/index.js';
 import { EchoLanguageModel } from './echo/echo-language-model.js';
+import { createEmbeddingModel } from './embeddings.js';
 import { createOpenAICompatibleModel } from './openai-compatible/index.js';
 
 export interface ProviderOptions {
@@ -11,7 +12,7 @@ export interface ProviderOptions {
   fetch?: typeof fetch;
 }
 
-/** Creates the provider for one config entry. */
+/** Creates the chat provider for one config entry. */
 export const createLanguageModel = (config: ModelConfig, options: ProviderOptions): LanguageModel => {
   switch (config.provider) {
     case 'bedrock':
@@ -24,18 +25,30 @@ export const createLanguageModel = (config: ModelConfig, options: ProviderOption
   }
 };
 
-/** The model catalog of a config: chat models by name, each with its deployments. */
-export const createModelCatalog = (config: TollwayConfig, options: ProviderOptions): ModelCatalog => {
-  const byName = new Map<string, Deployment[]>();
-  for (const entry of config.models) {
-    if (entry.mode !== 'chat') continue;
+const groupByName = <Value>(entries: ModelConfig[], create: (entry: ModelConfig) => Value): Map<string, Array<{ config: ModelConfig; model: Value }>> => {
+  const byName = new Map<string, Array<{ config: ModelConfig; model: Value }>>();
+  for (const entry of entries) {
     const deployments = byName.get(entry.name) ?? [];
-    deployments.push({ config: entry, model: createLanguageModel(entry, options) });
+    deployments.push({ config: entry, model: create(entry) });
     byName.set(entry.name, deployments);
   }
-  const names = [...byName.keys()];
+  return byName;
+};
+
+/** The model catalog of a config: models by name, each with its deployments. */
+export const createModelCatalog = (config: TollwayConfig, options: ProviderOptions): ModelCatalog => {
+  const chat: Map<string, Deployment[]> = groupByName(
+    config.models.filter((entry) => entry.mode === 'chat'),
+    (entry) => createLanguageModel(entry, options),
+  );
+  const embedding: Map<string, EmbeddingDeployment[]> = groupByName(
+    config.models.filter((entry) => entry.mode === 'embedding'),
+    (entry) => createEmbeddingModel(entry, options),
+  );
+  const names = [...new Set(config.models.map((entry) => entry.name))];
   return {
-    deployments: (name) => byName.get(name),
+    deployments: (name) => chat.get(name),
+    embeddingDeployments: (name) => embedding.get(name),
     names: () => names,
   };
 };

@@ -6,6 +6,7 @@ import type { Gateway } from '../core/gateway-types.js';
 import { consoleLogger, type GatewayLogger } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
 import { noMetrics, type GatewayMetrics } from '../core/metrics.js';
+import { createKnowledgeService } from '../knowledge/index.js';
 import { createMcpService } from '../mcp/index.js';
 import { createModelCatalog } from '../providers/model-catalog.js';
 import { createDocumentClient } from '../stores/document-client.js';
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   logger?: GatewayLogger;
   metrics?: GatewayMetrics;
   fetch?: typeof fetch;
+  /** Where relative paths in the config (local knowledge bases) start; the working directory by default. */
+  baseDirectory?: string;
 }
 
 /** The composition root: wires providers and DynamoDB stores into the gateway core. Both hosts call it. */
@@ -48,6 +51,7 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
     counterStore: new DynamoDBCounterStore(documentClient, options.tableNames.budgets),
     usageStore: new DynamoDBUsageStore(documentClient, options.tableNames.usage, options.config.settings.usage_retention_days),
     mcp: createMcpService({ config: options.config, resolveSecret, logger, metrics, fetch: options.fetch }),
+    knowledge: createKnowledgeService({ config: options.config, logger, metrics, baseDirectory: options.baseDirectory ?? process.cwd() }),
     masterKey: options.masterKey,
     logger,
     functionName: options.functionName,

@@ -244,7 +244,7 @@ describe('TollwayStack', () => {
         template.resourcePropertiesCountIs(
           'AWS::Lambda::Function',
           { Environment: { Variables: Match.objectLike({ [definition.environmentVariable]: { Ref: tableId } }) } },
-          3,
+          4,
         );
       }
     });
@@ -266,7 +266,7 @@ describe('TollwayStack', () => {
             }),
           },
         },
-        3,
+        4,
       );
     });
 
@@ -288,7 +288,7 @@ describe('TollwayStack', () => {
     });
 
     it('keeps logs for a month', () => {
-      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
+      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 4);
     });
   });
 
