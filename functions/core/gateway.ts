@@ -15,6 +15,8 @@ import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
 import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
 import { RequestLimiter, type SoftBudgetListener } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
+import { noMetrics, type GatewayMetrics } from './metrics.js';
+import { ModelRouter } from './routing/model-router.js';
 import type { ModelCatalog } from './model-catalog.js';
 import { matchRoute, type FunctionName, type Operation, type Route } from './routes.js';
 import { spendLogs } from './usage/spend-logs.js';
@@ -34,6 +36,9 @@ export interface GatewayDependencies {
   masterKey: () => Promise<string>;
   logger: GatewayLogger;
   onSoftBudget?: SoftBudgetListener;
+  metrics?: GatewayMetrics;
+  /** Random numbers for load balancing and jitter (injectable for tests). */
+  random?: () => number;
   /** Serve only this Lambda function's routes (all when absent). */
   functionName?: FunctionName;
   now?: () => Date;
@@ -62,7 +67,9 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const teamAdmin = new TeamAdmin(dependencies.teamStore, dependencies.keyStore, teamCache, dependencies.counterStore, now);
   const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, dependencies.onSoftBudget);
   const maxBodyBytes = dependencies.config.settings.max_body_bytes;
-  const chatDependencies = { ...dependencies, limiter, now };
+  const metrics = dependencies.metrics ?? noMetrics;
+  const router = new ModelRouter(dependencies.catalog, dependencies.config, { now: clock, random: dependencies.random ?? Math.random, logger: dependencies.logger, metrics });
+  const chatDependencies = { ...dependencies, limiter, router, now };
   const body = (request: Request) => readJsonObject(request, maxBodyBytes);
 
   const operations: Record<Operation, OperationHandler> = {

@@ -1,5 +1,5 @@
 import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, invalidRequest } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { emptyUsage } from '../language-model.js';
 import { estimateInputTokensGenerously, worstCaseCost } from '../limits/worst-case-cost.js';
@@ -33,28 +33,31 @@ export const chatCompletions = async (
 ): Promise<Response> => {
   const { config, catalog } = dependencies;
   const chat = parseBody(chatRequestSchema, await readJsonObject(request, config.settings.max_body_bytes));
-  const deployments = catalog.deployments(chat.model);
-  if (!deployments?.length) {
-    throw new GatewayError(404, `The model "${chat.model}" does not exist.`, { code: 'model_not_found', param: 'model' });
+  if (!catalog.deployments(chat.model)?.length) {
+    const embeddingsOnly = catalog.embeddingDeployments(chat.model)?.length;
+    throw embeddingsOnly
+      ? invalidRequest(`The model "${chat.model}" is an embeddings model; use /v1/embeddings.`, 'model', 'model_not_supported')
+      : new GatewayError(404, `The model "${chat.model}" does not exist.`, { code: 'model_not_found', param: 'model' });
   }
   assertCallerAllowed(caller, 'models', chat.model, 'model');
-  const deployment = deployments[0];
-  const modelRequest = toModelRequest(chat, deployment.config.max_output_tokens ?? config.settings.default_max_output_tokens);
+  const candidates = dependencies.router.candidates(chat.model);
+  const primary = candidates[0];
+  const modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
   const inputTokens = estimateInputTokensGenerously(modelRequest);
   const subjects = [
     { kind: 'key' as const, id: caller.key.keyId, settings: caller.key },
     ...(caller.team ? [{ kind: 'team' as const, id: caller.team.teamId, settings: caller.team }] : []),
   ];
-  const admission = await dependencies.limiter.admit(
-    { subjects, reserveUsd: worstCaseCost(modelRequest, inputTokens, deployment.config.price), estimatedTokens: inputTokens },
-    context.waitUntil,
-  );
+  // The dearest model the router may fall back to sets the worst case.
+  const reserveUsd = Math.max(...candidates.map((candidate) => worstCaseCost(modelRequest, inputTokens, candidate.config.price)));
+  const admission = await dependencies.limiter.admit({ subjects, reserveUsd, estimatedTokens: inputTokens }, context.waitUntil);
   const startedAt = dependencies.now();
   const completion: CompletionContext = {
     requestId: context.requestId,
     caller,
     chat,
-    deployment,
+    deployment: primary,
+    servedModel: chat.model,
     modelRequest,
     admission,
     identity: { id: `chatcmpl-${context.requestId}`, created: Math.floor(startedAt.getTime() / 1000), model: chat.model },
@@ -70,10 +73,18 @@ const generateChatCompletion = async (
   context: RequestContext,
   dependencies: ChatCompletionsDependencies,
 ): Promise<Response> => {
-  const { deployment, modelRequest } = completion;
+  const { modelRequest } = completion;
   const upstreamStartedAt = performance.now();
   try {
-    const result = await deployment.model.generate(modelRequest, { abortSignal: context.clientSignal });
+    const routed = await dependencies.router.run(
+      completion.chat.model,
+      (deployment, signal) => deployment.model.generate(modelRequest, { abortSignal: signal }),
+      context.clientSignal,
+    );
+    completion.deployment = routed.deployment;
+    completion.servedModel = routed.modelName;
+    const result = routed.value;
+    const { deployment } = completion;
     const upstreamMs = performance.now() - upstreamStartedAt;
     const costUsd = costOf(result.usage, deployment.config.price);
     const latencyMs = performance.now() - completion.arrivedAt;

@@ -1,12 +1,19 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError, UpstreamError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { emptyUsage, type FinishReason, type StreamPart, type Usage } from '../language-model.js';
 import { describeError } from '../logger.js';
 import { costOf } from '../pricing.js';
 import { estimateUsage } from '../usage/estimate-usage.js';
 import { sseData, sseDone, sseHeaders } from '../../http/sse.js';
-import { completionHeaders, errorCodeOf, finishCompletion, type ChatCompletionsDependencies, type CompletionContext } from './completion-context.js';
 import { toChunk, toUsageChunk } from './chat-response.js';
+import {
+  completionHeaders,
+  errorCodeOf,
+  finishCompletion,
+  type ChatCompletionsDependencies,
+  type CompletionContext,
+  type CompletionOutcome,
+} from './completion-context.js';
 
 /** What a streamed completion has produced so far. */
 interface StreamProgress {
@@ -16,62 +23,110 @@ interface StreamProgress {
   usage?: Usage;
 }
 
+interface StartedStream {
+  iterator: AsyncIterator<StreamPart>;
+  first: IteratorResult<StreamPart>;
+}
+
 /**
  * Streams a completion as OpenAI SSE chunks: a role chunk, content,
  * reasoning and tool-call deltas, a finish chunk, a usage chunk when asked,
- * then `[DONE]`. Chunks are pulled from the upstream only as the client reads.
+ * then `[DONE]`. The router may retry until the upstream has produced its
+ * first part; nothing reaches the client before that, so no retry is ever
+ * visible. After it, chunks are pulled from the upstream only as the client
+ * reads, and a failure becomes an error event.
  */
 export const streamChatCompletion = async (
   completion: CompletionContext,
   context: RequestContext,
   dependencies: ChatCompletionsDependencies,
 ): Promise<Response> => {
-  const { deployment, modelRequest, identity, chat } = completion;
+  const { modelRequest, identity, chat } = completion;
   const upstreamAbort = new AbortController();
   const onClientGone = () => upstreamAbort.abort(new Error('client disconnected'));
   context.clientSignal?.addEventListener('abort', onClientGone, { once: true });
+  const finish = (outcome: CompletionOutcome) => {
+    context.clientSignal?.removeEventListener('abort', onClientGone);
+    context.waitUntil(finishCompletion(dependencies, completion, outcome));
+  };
 
   const upstreamStartedAt = performance.now();
-  let parts: AsyncIterable<StreamPart>;
+  let started: StartedStream;
   try {
-    parts = await deployment.model.stream(modelRequest, { abortSignal: upstreamAbort.signal });
-  } catch (error) {
-    context.clientSignal?.removeEventListener('abort', onClientGone);
-    context.waitUntil(
-      finishCompletion(dependencies, completion, {
-        usage: emptyUsage(),
-        costUsd: 0,
-        status: error instanceof GatewayError ? error.status : 500,
-        outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
-        latencyMs: performance.now() - completion.arrivedAt,
-        errorCode: errorCodeOf(error),
-      }),
+    const routed = await dependencies.router.run(
+      chat.model,
+      async (deployment, signal): Promise<StartedStream> => {
+        const iterator = (await deployment.model.stream(modelRequest, { abortSignal: signal }))[Symbol.asyncIterator]();
+        return { iterator, first: await iterator.next() };
+      },
+      upstreamAbort.signal,
     );
+    completion.deployment = routed.deployment;
+    completion.servedModel = routed.modelName;
+    started = routed.value;
+  } catch (error) {
+    finish({
+      usage: emptyUsage(),
+      costUsd: 0,
+      status: error instanceof GatewayError ? error.status : 500,
+      outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
+      latencyMs: performance.now() - completion.arrivedAt,
+      errorCode: errorCodeOf(error),
+    });
     throw error;
   }
+  const { deployment } = completion;
+  const idleTimeoutMs = deployment.config.stream_idle_timeout_ms ?? dependencies.config.settings.router.default_stream_idle_timeout_ms;
   const overheadMs = upstreamStartedAt - completion.arrivedAt;
-  const iterator = parts[Symbol.asyncIterator]();
   const progress: StreamProgress = { generatedCharacters: 0 };
   const includeUsage = chat.stream_options?.include_usage === true;
+  let pendingFirst: IteratorResult<StreamPart> | undefined = started.first;
   let settled = false;
 
   const settle = (outcome: 'success' | 'error' | 'client_disconnected', errorCode?: string) => {
     if (settled) return;
     settled = true;
-    context.clientSignal?.removeEventListener('abort', onClientGone);
     const usage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
-    context.waitUntil(
-      finishCompletion(dependencies, completion, {
-        usage,
-        costUsd: costOf(usage, deployment.config.price),
-        status: 200,
-        outcome,
-        latencyMs: performance.now() - completion.arrivedAt,
-        timeToFirstTokenMs: progress.firstTokenAt === undefined ? undefined : Math.round((progress.firstTokenAt - completion.arrivedAt) * 100) / 100,
-        errorCode,
-        finishReason: progress.finishReason,
-      }),
-    );
+    finish({
+      usage,
+      costUsd: costOf(usage, deployment.config.price),
+      status: 200,
+      outcome,
+      latencyMs: performance.now() - completion.arrivedAt,
+      timeToFirstTokenMs: progress.firstTokenAt === undefined ? undefined : Math.round((progress.firstTokenAt - completion.arrivedAt) * 100) / 100,
+      errorCode,
+      finishReason: progress.finishReason,
+    });
+  };
+
+  const nextPart = async (): Promise<IteratorResult<StreamPart>> => {
+    if (pendingFirst) {
+      const first = pendingFirst;
+      pendingFirst = undefined;
+      return first;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        upstreamAbort.abort(new DOMException('stream idle', 'TimeoutError'));
+        reject(new UpstreamError(504, `The upstream sent nothing for ${idleTimeoutMs} ms.`, { code: 'upstream_stream_idle', retryable: false }));
+      }, idleTimeoutMs);
+    });
+    try {
+      return await Promise.race([started.iterator.next(), idle]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const endStream = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const usage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
+    const costUsd = costOf(usage, deployment.config.price);
+    controller.enqueue(sseData(toChunk(identity, {}, progress.finishReason ?? 'stop')));
+    if (includeUsage) controller.enqueue(sseData(toUsageChunk(identity, usage, costUsd)));
+    controller.enqueue(sseDone());
+    controller.close();
+    settle('success');
   };
 
   const body = new ReadableStream<Uint8Array>({
@@ -82,17 +137,14 @@ export const streamChatCompletion = async (
       try {
         // Bookkeeping parts produce no chunk; keep reading until one does, or the stream would stall.
         for (;;) {
-          const next = await iterator.next();
-          if (next.done) {
-            finish(controller);
-            return;
-          }
+          const next = await nextPart();
+          if (next.done) return endStream(controller);
           const deltas = deltasOf(next.value, progress);
           for (const delta of deltas) controller.enqueue(sseData(toChunk(identity, delta)));
           if (deltas.length > 0) return;
         }
       } catch (error) {
-        if (upstreamAbort.signal.aborted) return;
+        if (upstreamAbort.signal.aborted && !(error instanceof GatewayError)) return;
         const gatewayError = error instanceof GatewayError ? error : new GatewayError(502, 'The upstream stream failed.', { type: 'upstream_error' });
         if (!(error instanceof GatewayError)) dependencies.logger.error('stream failed', { requestId: completion.requestId, ...describeError(error) });
         controller.enqueue(sseData(gatewayError.toEnvelope()));
@@ -103,19 +155,9 @@ export const streamChatCompletion = async (
     async cancel() {
       upstreamAbort.abort(new Error('client disconnected'));
       settle('client_disconnected');
-      await iterator.return?.().catch(() => undefined);
+      await started.iterator.return?.().catch(() => undefined);
     },
   });
-
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    const usage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
-    const costUsd = costOf(usage, deployment.config.price);
-    controller.enqueue(sseData(toChunk(identity, {}, progress.finishReason ?? 'stop')));
-    if (includeUsage) controller.enqueue(sseData(toUsageChunk(identity, usage, costUsd)));
-    controller.enqueue(sseDone());
-    controller.close();
-    settle('success');
-  };
 
   return new Response(body, {
     status: 200,

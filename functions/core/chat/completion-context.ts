@@ -3,6 +3,7 @@ import type { TollwayConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { ModelRequest } from '../language-model.js';
 import type { RequestLimiter, Admission } from '../limits/request-limiter.js';
+import type { ModelRouter } from '../routing/model-router.js';
 import { describeError, type GatewayLogger } from '../logger.js';
 import type { Deployment, ModelCatalog } from '../model-catalog.js';
 import type { UsageRecord, UsageStore } from '../usage/usage-record.js';
@@ -14,6 +15,7 @@ export interface ChatCompletionsDependencies {
   catalog: ModelCatalog;
   usageStore: UsageStore;
   limiter: RequestLimiter;
+  router: ModelRouter;
   logger: GatewayLogger;
   now: () => Date;
 }
@@ -23,7 +25,10 @@ export interface CompletionContext {
   requestId: string;
   caller: Caller;
   chat: ChatRequest;
+  /** The deployment that served (the first candidate until the router has chosen). */
   deployment: Deployment;
+  /** The model that served: the requested one or a fallback. */
+  servedModel: string;
   modelRequest: ModelRequest;
   admission: Admission;
   identity: CompletionIdentity;
@@ -34,7 +39,7 @@ export interface CompletionContext {
 
 /** Headers every completion carries. */
 export const completionHeaders = (completion: CompletionContext, costUsd?: number): Record<string, string> => ({
-  'x-tollway-model': completion.chat.model,
+  'x-tollway-model': completion.servedModel,
   'x-tollway-deployment': completion.deployment.model.modelId,
   ...(costUsd === undefined ? {} : { 'x-tollway-cost-usd': formatUsd(costUsd) }),
 });

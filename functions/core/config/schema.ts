@@ -47,8 +47,14 @@ export const modelSchema = z.strictObject({
   /** Output cap used when a request gives no max_tokens (also the worst case for budget reservations). */
   max_output_tokens: z.number().int().positive().optional(),
   weight: z.number().positive().default(1),
+  /** Time allowed for a whole non-streamed call, or until the first streamed part. */
   timeout_ms: z.number().int().positive().optional(),
+  /** Longest silence allowed between streamed parts once streaming. */
+  stream_idle_timeout_ms: z.number().int().positive().optional(),
+  /** Models tried in order when every deployment of this one failed. */
   fallbacks: z.array(name).optional(),
+  /** Models tried when the upstream says the prompt is too long for this one. */
+  context_window_fallbacks: z.array(name).optional(),
   /** Knowledge bases searched on every request to this model. */
   knowledge_bases: z.array(plainName).optional(),
 });
@@ -76,7 +82,23 @@ export const knowledgeBaseSchema = z.discriminatedUnion('provider', [
   }),
 ]);
 
+export const routerSettingsSchema = z.strictObject({
+  /** Further attempts after the first, across a model's deployments. */
+  num_retries: z.number().int().min(0).max(10).default(2),
+  /** First backoff delay; doubles each retry, with full jitter. */
+  retry_base_ms: z.number().int().nonnegative().default(200),
+  retry_max_ms: z.number().int().positive().default(8_000),
+  /** Longest Retry-After honoured by waiting; longer ones move on to another deployment or fallback. */
+  max_retry_after_ms: z.number().int().nonnegative().default(10_000),
+  /** Failures within a minute after which a deployment is cooled down. */
+  allowed_fails: z.number().int().positive().default(3),
+  cooldown_seconds: z.number().int().positive().default(30),
+  default_timeout_ms: z.number().int().positive().default(600_000),
+  default_stream_idle_timeout_ms: z.number().int().positive().default(120_000),
+});
+
 export const settingsSchema = z.strictObject({
+  router: routerSettingsSchema.default(routerSettingsSchema.parse({})),
   /** How long a key record is trusted from memory before it is read again. */
   key_cache_ttl_seconds: z.number().int().nonnegative().max(300).default(10),
   /** Largest request body accepted, in bytes. */
@@ -120,11 +142,13 @@ export const configSchema = z
       if (model.provider === 'openai-compatible' && !model.base_url) {
         context.addIssue({ code: 'custom', message: 'provider openai-compatible needs "base_url"', path: ['models', index, 'base_url'] });
       }
-      model.fallbacks?.forEach((fallback, fallbackIndex) => {
-        if (!modelNames.has(fallback)) {
-          context.addIssue({ code: 'custom', message: `unknown model "${fallback}"`, path: ['models', index, 'fallbacks', fallbackIndex] });
-        }
-      });
+      for (const field of ['fallbacks', 'context_window_fallbacks'] as const) {
+        model[field]?.forEach((fallback, fallbackIndex) => {
+          if (!modelNames.has(fallback)) {
+            context.addIssue({ code: 'custom', message: `unknown model "${fallback}"`, path: ['models', index, field, fallbackIndex] });
+          }
+        });
+      }
       model.knowledge_bases?.forEach((base, baseIndex) => {
         if (!knowledgeBaseNames.has(base)) {
           context.addIssue({ code: 'custom', message: `unknown knowledge base "${base}"`, path: ['models', index, 'knowledge_bases', baseIndex] });
@@ -138,3 +162,4 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 export type KnowledgeBaseConfig = z.infer<typeof knowledgeBaseSchema>;
 export type Price = z.infer<typeof priceSchema>;
+export type RouterSettings = z.infer<typeof routerSettingsSchema>;

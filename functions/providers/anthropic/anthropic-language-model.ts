@@ -1,0 +1,111 @@
+import { UpstreamError } from '../../core/errors.js';
+import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
+import { mapFetchError } from '../openai-compatible/map-fetch-error.js';
+import type { AnthropicMessagesRequestBody } from './anthropic-api-types.js';
+import { convertAnthropicResponse, parseAnthropicResponse } from './convert-anthropic-response.js';
+import { anthropicErrorFromResponse } from './map-anthropic-error.js';
+import { prepareAnthropicRequest } from './prepare-anthropic-request.js';
+import { readAnthropicStream } from './read-anthropic-stream.js';
+
+/** Where the Messages API lives when the entry gives no `base_url`. */
+export const anthropicDefaultBaseUrl = 'https://api.anthropic.com';
+
+/** The API version Tollway speaks; a configured `anthropic-version` header wins. */
+export const anthropicApiVersion = '2023-06-01';
+
+/** The output cap when neither the request nor the entry gives one: Anthropic requires `max_tokens`. */
+export const anthropicDefaultMaxTokens = 4096;
+
+export interface AnthropicLanguageModelOptions {
+  /** The Anthropic model id (`claude-sonnet-4-5`...). */
+  modelId: string;
+  /** Base URL, with or without `/v1`; defaults to Anthropic's. */
+  baseUrl?: string;
+  /** The `x-api-key`, looked up on every call (the callback caches). */
+  apiKey?: () => Promise<string | undefined>;
+  /** Extra headers (`anthropic-beta`...), looked up on every call; they win over the defaults. */
+  headers?: () => Promise<Record<string, string>>;
+  fetch?: typeof fetch;
+  /** Output cap for requests that give none. */
+  defaultMaxTokens?: number;
+}
+
+const messagesUrlFor = (baseUrl: string): string => {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  return trimmed.endsWith('/v1') ? `${trimmed}/messages` : `${trimmed}/v1/messages`;
+};
+
+/** A `LanguageModel` over Anthropic's native Messages API. */
+export class AnthropicLanguageModel implements LanguageModel {
+  readonly provider = 'anthropic';
+  readonly modelId: string;
+  private readonly messagesUrl: string;
+  private readonly fetch: typeof fetch;
+  private readonly defaultMaxTokens: number;
+
+  constructor(private readonly options: AnthropicLanguageModelOptions) {
+    this.modelId = options.modelId;
+    this.messagesUrl = messagesUrlFor(options.baseUrl ?? anthropicDefaultBaseUrl);
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.defaultMaxTokens = options.defaultMaxTokens ?? anthropicDefaultMaxTokens;
+  }
+
+  async generate(request: ModelRequest, { abortSignal }: CallOptions = {}): Promise<ModelResult> {
+    const body = prepareAnthropicRequest(request, { modelId: this.modelId, defaultMaxTokens: this.defaultMaxTokens, stream: false });
+    const response = await this.post(body, 'application/json', abortSignal);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw mapFetchError(error, abortSignal, 'request');
+    }
+    return convertAnthropicResponse(parseAnthropicResponse(text));
+  }
+
+  async stream(request: ModelRequest, { abortSignal }: CallOptions = {}): Promise<AsyncIterable<StreamPart>> {
+    const body = prepareAnthropicRequest(request, { modelId: this.modelId, defaultMaxTokens: this.defaultMaxTokens, stream: true });
+    const response = await this.post(body, 'text/event-stream', abortSignal);
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!response.body || !contentType.toLowerCase().includes('text/event-stream')) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new UpstreamError(502, `Anthropic answered a stream request with ${contentType || 'no content type'}`, {
+        code: 'upstream_invalid_response',
+        retryable: true,
+      });
+    }
+    return readAnthropicStream(response.body, abortSignal);
+  }
+
+  /** POSTs the body; resolves with a 2xx response, rejects with the mapped error otherwise. */
+  private async post(body: AnthropicMessagesRequestBody, accept: string, abortSignal: AbortSignal | undefined): Promise<Response> {
+    const headers = await this.requestHeaders(accept);
+    let response: Response;
+    try {
+      response = await this.fetch(this.messagesUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: abortSignal });
+    } catch (error) {
+      throw mapFetchError(error, abortSignal, 'request');
+    }
+    if (!response.ok) throw await anthropicErrorFromResponse(response);
+    return response;
+  }
+
+  private async requestHeaders(accept: string): Promise<Headers> {
+    let apiKey: string | undefined;
+    let extraHeaders: Record<string, string> | undefined;
+    try {
+      [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
+    } catch (error) {
+      // A missing secret is the gateway's configuration problem; another deployment may still work.
+      throw new UpstreamError(500, `credentials for anthropic model ${this.modelId} could not be resolved`, {
+        type: 'server_error',
+        code: 'upstream_credentials_unavailable',
+        retryable: true,
+        cause: error,
+      });
+    }
+    const headers = new Headers({ 'content-type': 'application/json', accept, 'anthropic-version': anthropicApiVersion });
+    if (apiKey) headers.set('x-api-key', apiKey);
+    for (const [name, value] of Object.entries(extraHeaders ?? {})) headers.set(name, value);
+    return headers;
+  }
+}

@@ -1,0 +1,63 @@
+import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import { UpstreamError } from '../../core/errors.js';
+import type { StreamPart } from '../../core/language-model.js';
+import { abortErrorFor, mapFetchError } from '../openai-compatible/map-fetch-error.js';
+import { anthropicStreamEventSchema, type AnthropicStreamEvent } from './anthropic-api-schemas.js';
+import { AnthropicStreamTranslator } from './anthropic-stream-translator.js';
+import { mapAnthropicStreamError, parseAnthropicErrorBody } from './map-anthropic-error.js';
+
+const invalidEvent = (message: string, cause: unknown) =>
+  new UpstreamError(502, message, { code: 'upstream_invalid_response', retryable: true, cause });
+
+const parseEvent = (event: EventSourceMessage): AnthropicStreamEvent => {
+  let body: unknown;
+  try {
+    body = JSON.parse(event.data);
+  } catch (error) {
+    throw invalidEvent('Anthropic sent a stream event that is not JSON', error);
+  }
+  const parsed = anthropicStreamEventSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const details = parseAnthropicErrorBody(body);
+  if (details) throw mapAnthropicStreamError(details);
+  throw invalidEvent('Anthropic sent a stream event the gateway could not read', parsed.error);
+};
+
+/**
+ * Reads a Messages SSE body as neutral stream parts, ending with one `finish`.
+ * `error` events, a broken connection and a stream that stops before the
+ * model finished are thrown as `UpstreamError`. Leaving the loop early or
+ * aborting cancels the body, which closes the upstream connection.
+ */
+export async function* readAnthropicStream(
+  body: ReadableStream<Uint8Array<ArrayBuffer>>,
+  abortSignal: AbortSignal | undefined,
+): AsyncGenerator<StreamPart> {
+  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+  const cancel = () => {
+    reader.cancel().catch(() => undefined);
+  };
+  abortSignal?.addEventListener('abort', cancel, { once: true });
+  const translator = new AnthropicStreamTranslator();
+  try {
+    while (true) {
+      if (abortSignal?.aborted) throw abortErrorFor(abortSignal);
+      let result: ReadableStreamReadResult<EventSourceMessage>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        throw mapFetchError(error, abortSignal, 'stream');
+      }
+      if (abortSignal?.aborted) throw abortErrorFor(abortSignal);
+      if (result.done) break;
+      if (result.value.data.trim() === '') continue;
+      const event = parseEvent(result.value);
+      yield* translator.translate(event);
+      if (event.type === 'message_stop') break;
+    }
+    yield* translator.finish();
+  } finally {
+    abortSignal?.removeEventListener('abort', cancel);
+    cancel();
+  }
+}
