@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
+import type { GatewayMetrics } from '../core/metrics.js';
 import { toWebRequest, writeWebResponse } from '../http/node-adapter.js';
 import { errorResponse } from '../http/responses.js';
 import { generateKey } from '../core/auth/key-hash.js';
@@ -23,6 +24,7 @@ export interface LocalGatewayOptions {
   masterKey?: string;
   environment?: Record<string, string | undefined>;
   logger?: GatewayLogger;
+  metrics?: GatewayMetrics;
 }
 
 export interface LocalGateway {
@@ -55,6 +57,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     resolveSecret: async (name) => environment[localSecretVariable(name)],
     environment,
     logger: options.logger,
+    metrics: options.metrics,
   });
 
   const pending = new Set<Promise<unknown>>();

@@ -54,6 +54,7 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
     knowledge: createKnowledgeService({ config: options.config, logger, metrics, baseDirectory: options.baseDirectory ?? process.cwd() }),
     masterKey: options.masterKey,
     logger,
+    metrics,
     functionName: options.functionName,
   });
 };

@@ -1,12 +1,17 @@
 import OpenAI from 'openai';
 import { parseConfig } from '../../functions/core/config/load.js';
 import { silentLogger } from '../../functions/core/logger.js';
+import type { GatewayMetrics, MetricName } from '../../functions/core/metrics.js';
 import { startLocalGateway, type LocalGateway } from '../../functions/local/local-gateway.js';
 
 export const masterKey = 'sk-test-master-key-0123456789';
 
 /** Starts the local gateway on a free port over an in-memory dynalite. */
-export const startTestGateway = async (configYaml: string, environment: Record<string, string | undefined> = {}): Promise<LocalGateway> =>
+export const startTestGateway = async (
+  configYaml: string,
+  environment: Record<string, string | undefined> = {},
+  options: { metrics?: GatewayMetrics } = {},
+): Promise<LocalGateway> =>
   startLocalGateway({
     config: parseConfig(configYaml, 'test config'),
     dataDir: ':memory:',
@@ -14,7 +19,19 @@ export const startTestGateway = async (configYaml: string, environment: Record<s
     masterKey,
     environment,
     logger: silentLogger,
+    metrics: options.metrics,
   });
+
+/** Metrics kept in memory, for assertions. */
+export const recordingMetrics = () => {
+  const records: { name: MetricName; value: number; dimensions: Record<string, string> }[] = [];
+  const metrics: GatewayMetrics = { record: (name, value, dimensions) => records.push({ name, value, dimensions }) };
+  const total = (name: MetricName, dimensions: Record<string, string> = {}) =>
+    records
+      .filter((record) => record.name === name && Object.entries(dimensions).every(([key, value]) => record.dimensions[key] === value))
+      .reduce((sum, record) => sum + record.value, 0);
+  return { metrics, records, total };
+};
 
 /** Calls an admin route with the master key. */
 export const admin = async (gateway: LocalGateway, method: 'GET' | 'POST', path: string, body?: unknown) => {

@@ -14,7 +14,7 @@ export interface CreateOpenAICompatibleModelOptions {
 }
 
 /** Runs `load` once, on first use; a failure is forgotten so the next call tries again. */
-const lazily = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+export const lazily = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let pending: Promise<T> | undefined;
   return () => {
     pending ??= load().catch((error: unknown) => {

@@ -15,6 +15,8 @@ export interface OpenAICompatibleModelOptions {
   modelId: string;
   /** Base URL up to and including `/v1`. */
   baseUrl: string;
+  /** The full chat completions URL, when it is not `{baseUrl}/chat/completions` (Azure's carries a query). */
+  chatCompletionsUrl?: string;
   /** The bearer token, looked up on every call (the callback caches). */
   apiKey?: () => Promise<string | undefined>;
   /** Extra headers, looked up on every call; they win over the defaults. */
@@ -38,7 +40,7 @@ export class OpenAICompatibleLanguageModel implements LanguageModel {
   constructor(private readonly options: OpenAICompatibleModelOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
-    this.chatCompletionsUrl = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.chatCompletionsUrl = options.chatCompletionsUrl ?? `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.maxTokensField = options.maxTokensField ?? 'max_tokens';
     this.generateId = options.generateId ?? (() => `call_${randomUUID().replaceAll('-', '')}`);
