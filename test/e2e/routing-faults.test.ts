@@ -35,7 +35,9 @@ const failingFirst = (count: number, fault: UpstreamHandler): UpstreamHandler =>
 };
 
 const serverError: UpstreamHandler = (_, response) => sendJson(response, 500, { error: { message: 'boom' } });
-const reset: UpstreamHandler = (_, response) => response.socket?.destroy();
+const reset: UpstreamHandler = (_, response) => {
+  response.socket?.destroy();
+};
 const stall: UpstreamHandler = () => undefined;
 const delay = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
