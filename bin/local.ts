@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from '../functions/core/config/load.js';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { metricNamespace } from '../functions/core/metrics.js';
 import { startLocalGateway } from '../functions/local/local-gateway.js';
+import { createEmfMetrics } from '../functions/observability/emf-metrics.js';
 
 /** `npm start`: the whole gateway on one port, over an embedded DynamoDB. */
 const configPath = resolve(process.env.TOLLWAY_CONFIG ?? 'tollway.config.yaml');
@@ -13,7 +16,12 @@ try {
   process.exit(1);
 }
 
+// The same EMF lines the Lambda functions write, on stdout, unless TOLLWAY_METRICS=off.
+const metrics =
+  process.env.TOLLWAY_METRICS === 'off' ? undefined : createEmfMetrics(new Metrics({ namespace: metricNamespace, serviceName: 'tollway-local' }));
+
 const gateway = await startLocalGateway({
+  metrics,
   config,
   dataDir: process.env.TOLLWAY_DATA_DIR ?? '.tollway',
   port: Number(process.env.PORT ?? 4000),

@@ -13,9 +13,9 @@ import type { KnowledgeService } from './knowledge/knowledge-service.js';
 import { listVectorStores, searchVectorStore } from './knowledge/vector-store-routes.js';
 import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
 import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
-import { RequestLimiter, type SoftBudgetListener } from './limits/request-limiter.js';
+import { RequestLimiter } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
-import { noMetrics, type GatewayMetrics } from './metrics.js';
+import { noMetrics, noTeam, type GatewayMetrics } from './metrics.js';
 import { ModelRouter } from './routing/model-router.js';
 import type { ModelCatalog } from './model-catalog.js';
 import { matchRoute, type FunctionName, type Operation, type Route } from './routes.js';
@@ -35,7 +35,6 @@ export interface GatewayDependencies {
   knowledge: KnowledgeService;
   masterKey: () => Promise<string>;
   logger: GatewayLogger;
-  onSoftBudget?: SoftBudgetListener;
   metrics?: GatewayMetrics;
   /** Random numbers for load balancing and jitter (injectable for tests). */
   random?: () => number;
@@ -65,11 +64,13 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const teamCache = new RecordCache((id) => dependencies.teamStore.get(id), ttlMs, clock);
   const keyAdmin = new KeyAdmin(dependencies.keyStore, dependencies.teamStore, keyCache, dependencies.counterStore, now);
   const teamAdmin = new TeamAdmin(dependencies.teamStore, dependencies.keyStore, teamCache, dependencies.counterStore, now);
-  const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, dependencies.onSoftBudget);
-  const maxBodyBytes = dependencies.config.settings.max_body_bytes;
   const metrics = dependencies.metrics ?? noMetrics;
+  const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, (subject) =>
+    metrics.record('SoftBudgetCrossed', 1, { team: subject.teamId ?? noTeam }),
+  );
+  const maxBodyBytes = dependencies.config.settings.max_body_bytes;
   const router = new ModelRouter(dependencies.catalog, dependencies.config, { now: clock, random: dependencies.random ?? Math.random, logger: dependencies.logger, metrics });
-  const chatDependencies = { ...dependencies, limiter, router, now };
+  const chatDependencies = { ...dependencies, limiter, router, metrics, now };
   const body = (request: Request) => readJsonObject(request, maxBodyBytes);
 
   const operations: Record<Operation, OperationHandler> = {

@@ -15,7 +15,7 @@ import { createGatewayRuntime, type RuntimeOptions } from '../runtime/create-gat
 import { budgetsTable, keysTable, usageTable, type TableNames } from '../stores/table-definitions.js';
 import { masterKeySecretArnVariable } from './environment.js';
 import { lambdaRequestContext, toWebRequest, type BackgroundTasks } from './lambda-host.js';
-import { gatewayLogger, logger, tracer } from './observability.js';
+import { gatewayLogger, gatewayMetrics, logger, tracer } from './observability.js';
 
 /** How long a secret value is trusted before it is read again, so rotations reach warm functions. */
 const secretTtlMs = 5 * 60 * 1000;
@@ -93,6 +93,7 @@ export const lambdaRuntimeOptions = (
     resolveSecret: readSecret,
     environment,
     logger: gatewayLogger,
+    metrics: gatewayMetrics,
   };
 };
 

@@ -11,10 +11,16 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { GatewayLogger } from '../core/logger.js';
+import { metricNamespace } from '../core/metrics.js';
+import { createEmfMetrics } from '../observability/emf-metrics.js';
 
 export const logger = new Logger();
-export const metrics = new Metrics({ logger });
+/** Application metrics are published per request by `gatewayMetrics`; an empty flush at the end is expected, not worth a warning. */
+const quietLogger = { ...console, warn: (message: string, ...rest: unknown[]) => (String(message).startsWith('No application metrics') ? undefined : logger.warn(String(message), ...(rest as []))) };
+export const metrics = new Metrics({ logger: quietLogger, namespace: metricNamespace });
 export const tracer = new Tracer();
+/** The core's metrics port, as EMF through Powertools. */
+export const gatewayMetrics = createEmfMetrics(metrics);
 
 /** The core's logging port on Powertools Logger, so its lines carry the invocation's context. */
 export const gatewayLogger: GatewayLogger = {

@@ -45,12 +45,16 @@ export const chatCompletions = async (
   const modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
   const inputTokens = estimateInputTokensGenerously(modelRequest);
   const subjects = [
-    { kind: 'key' as const, id: caller.key.keyId, settings: caller.key },
-    ...(caller.team ? [{ kind: 'team' as const, id: caller.team.teamId, settings: caller.team }] : []),
+    { kind: 'key' as const, id: caller.key.keyId, settings: caller.key, teamId: caller.team?.teamId },
+    ...(caller.team ? [{ kind: 'team' as const, id: caller.team.teamId, settings: caller.team, teamId: caller.team.teamId }] : []),
   ];
   // The dearest model the router may fall back to sets the worst case.
   const reserveUsd = Math.max(...candidates.map((candidate) => worstCaseCost(modelRequest, inputTokens, candidate.config.price)));
-  const admission = await dependencies.limiter.admit({ subjects, reserveUsd, estimatedTokens: inputTokens }, context.waitUntil);
+  const admission = await dependencies.limiter.admit({ subjects, reserveUsd, estimatedTokens: inputTokens }, context.waitUntil).catch((error: unknown) => {
+    if (error instanceof GatewayError && error.code === 'budget_exceeded') dependencies.metrics.record('BudgetRejected', 1, { model: chat.model });
+    if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') dependencies.metrics.record('RateLimited', 1, { model: chat.model });
+    throw error;
+  });
   const startedAt = dependencies.now();
   const completion: CompletionContext = {
     requestId: context.requestId,
@@ -89,7 +93,15 @@ const generateChatCompletion = async (
     const costUsd = costOf(result.usage, deployment.config.price);
     const latencyMs = performance.now() - completion.arrivedAt;
     context.waitUntil(
-      finishCompletion(dependencies, completion, { usage: result.usage, costUsd, status: 200, outcome: 'success', latencyMs, finishReason: result.finishReason }),
+      finishCompletion(dependencies, completion, {
+        usage: result.usage,
+        costUsd,
+        status: 200,
+        outcome: 'success',
+        latencyMs,
+        overheadMs: latencyMs - upstreamMs,
+        finishReason: result.finishReason,
+      }),
     );
     return jsonResponse(200, toChatCompletion(completion.identity, result, costUsd), {
       ...completionHeaders(completion, costUsd),

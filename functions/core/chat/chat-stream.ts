@@ -94,6 +94,7 @@ export const streamChatCompletion = async (
       outcome,
       latencyMs: performance.now() - completion.arrivedAt,
       timeToFirstTokenMs: progress.firstTokenAt === undefined ? undefined : Math.round((progress.firstTokenAt - completion.arrivedAt) * 100) / 100,
+      overheadMs,
       errorCode,
       finishReason: progress.finishReason,
     });

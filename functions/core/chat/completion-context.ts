@@ -4,6 +4,8 @@ import { GatewayError } from '../errors.js';
 import type { ModelRequest } from '../language-model.js';
 import type { RequestLimiter, Admission } from '../limits/request-limiter.js';
 import type { ModelRouter } from '../routing/model-router.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { reportCompletion } from './completion-telemetry.js';
 import { describeError, type GatewayLogger } from '../logger.js';
 import type { Deployment, ModelCatalog } from '../model-catalog.js';
 import type { UsageRecord, UsageStore } from '../usage/usage-record.js';
@@ -15,6 +17,7 @@ export interface ChatCompletionsDependencies {
   catalog: ModelCatalog;
   usageStore: UsageStore;
   limiter: RequestLimiter;
+  metrics: GatewayMetrics;
   router: ModelRouter;
   logger: GatewayLogger;
   now: () => Date;
@@ -50,9 +53,11 @@ export const errorCodeOf = (error: unknown): string => (error instanceof Gateway
 /** A dollar amount without float noise or trailing zeros. */
 export const formatUsd = (amount: number): string => amount.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
 
+const roundMs = (milliseconds: number) => Math.round(milliseconds * 100) / 100;
+
 export type CompletionOutcome = Pick<
   UsageRecord,
-  'usage' | 'costUsd' | 'status' | 'outcome' | 'latencyMs' | 'timeToFirstTokenMs' | 'errorCode' | 'finishReason'
+  'usage' | 'costUsd' | 'status' | 'outcome' | 'latencyMs' | 'timeToFirstTokenMs' | 'overheadMs' | 'errorCode' | 'finishReason'
 >;
 
 /**
@@ -78,8 +83,10 @@ export const finishCompletion = async (
     deployment: completion.deployment.model.modelId,
     stream: completion.chat.stream === true,
     ...outcome,
-    latencyMs: Math.round(outcome.latencyMs * 100) / 100,
+    latencyMs: roundMs(outcome.latencyMs),
+    overheadMs: outcome.overheadMs === undefined ? undefined : roundMs(outcome.overheadMs),
   };
+  reportCompletion(dependencies, completion, record);
   const [settled, recorded] = await Promise.allSettled([
     completion.admission.settle({ costUsd: outcome.costUsd, tokens }),
     dependencies.usageStore.record(record),

@@ -6,6 +6,8 @@ export interface LimitSubject {
   kind: 'key' | 'team';
   id: string;
   settings: LimitSettings;
+  /** The team this subject is or belongs to (the metrics dimension). */
+  teamId?: string;
 }
 
 export interface Window {

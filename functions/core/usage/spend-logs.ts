@@ -25,6 +25,7 @@ export const describeUsageRecord = (record: UsageRecord) => ({
   spend: record.costUsd,
   latency_ms: record.latencyMs,
   time_to_first_token_ms: record.timeToFirstTokenMs ?? null,
+  gateway_overhead_ms: record.overheadMs ?? null,
   status: record.status,
   outcome: record.outcome,
   error_code: record.errorCode ?? null,

@@ -17,6 +17,8 @@ export interface UsageRecord {
   costUsd: number;
   latencyMs: number;
   timeToFirstTokenMs?: number;
+  /** Gateway time excluding the upstream. */
+  overheadMs?: number;
   /** HTTP status returned (200 even when a stream later failed; see `outcome`). */
   status: number;
   /** `success`, `error`, `client_disconnected`. */
