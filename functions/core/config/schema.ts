@@ -109,6 +109,8 @@ export const settingsSchema = z.strictObject({
   cors_origins: z.array(z.string()).default([]),
   /** Prompts and completions are never logged unless this is true. */
   log_prompts: z.boolean().default(false),
+  /** Where alarm notifications go (an SNS email subscription); none when absent. */
+  alarm_email: z.email().optional(),
   /** Days usage records are kept (DynamoDB TTL). */
   usage_retention_days: z.number().int().positive().default(90),
 });
