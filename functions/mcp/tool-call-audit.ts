@@ -14,7 +14,7 @@ export interface ToolCallAudit {
  * which tool, how long, how it ended; never arguments or results) and the
  * ToolCalls, ToolErrors and ToolLatency metrics of its server.
  */
-export const auditToolCall = async <Result extends { isError?: unknown }>(
+export const auditToolCall = async <Result extends object>(
   audit: ToolCallAudit,
   access: McpAccess,
   target: { server: string; tool: string },
@@ -24,7 +24,7 @@ export const auditToolCall = async <Result extends { isError?: unknown }>(
   let outcome: ToolCallOutcome = 'error';
   try {
     const result = await call();
-    outcome = result.isError === true ? 'tool_error' : 'success';
+    outcome = 'isError' in result && result.isError === true ? 'tool_error' : 'success';
     return result;
   } finally {
     const latencyMs = Math.round(performance.now() - startedAt);

@@ -7,7 +7,7 @@ export const maxServerNameLength = 32;
 
 const separator = '__';
 const validToolName = /^[A-Za-z0-9_-]+$/;
-const hashLengths = [8, 12, 16, 24] as const;
+const hashLengths = [8, 12, 16, 24];
 
 /**
  * The federated name of a server's tool: `<server>__<tool>` when that is a
@@ -40,17 +40,18 @@ export const serverOfToolName = (name: string): string | undefined => {
  */
 export const federateToolNames = (server: string, tools: readonly string[]): Map<string, string> => {
   const unique = [...new Set(tools)];
-  const hashLength = new Map<string, number>(unique.map((tool) => [tool, hashLengths[0]]));
+  // Index into hashLengths per tool, raised for shortened names that clash.
+  const level = new Map<string, number>(unique.map((tool) => [tool, 0]));
   for (;;) {
     const owners = new Map<string, string[]>();
     for (const tool of unique) {
-      const name = federatedToolName(server, tool, hashLength.get(tool));
+      const name = federatedToolName(server, tool, hashLengths[level.get(tool) ?? 0]);
       owners.set(name, [...(owners.get(name) ?? []), tool]);
     }
-    const clashing = [...owners.values()].filter((names) => names.length > 1).flat();
-    const lengthen = clashing.filter((tool) => !isPlain(server, tool) && hashLength.get(tool) !== hashLengths.at(-1));
+    const clashing = [...owners.values()].filter((candidates) => candidates.length > 1).flat();
+    const lengthen = clashing.filter((tool) => !isPlain(server, tool) && (level.get(tool) ?? 0) < hashLengths.length - 1);
     if (lengthen.length === 0) return new Map([...owners].map(([name, candidates]) => [name, keeper(server, candidates)]));
-    for (const tool of lengthen) hashLength.set(tool, hashLengths[hashLengths.indexOf(hashLength.get(tool) as (typeof hashLengths)[number]) + 1]);
+    for (const tool of lengthen) level.set(tool, (level.get(tool) ?? 0) + 1);
   }
 };
 

@@ -1,6 +1,8 @@
 import type { ModelConfig, TollwayConfig } from '../core/config/schema.js';
 import type { LanguageModel } from '../core/language-model.js';
 import type { Deployment, EmbeddingDeployment, ModelCatalog } from '../core/model-catalog.js';
+import { createAnthropicModel } from './anthropic/index.js';
+import { createAzureOpenAIModel } from './azure-openai/index.js';
 import { createBedrockModel } from './bedrock/index.js';
 import { EchoLanguageModel } from './echo/echo-language-model.js';
 import { createEmbeddingModel } from './embeddings.js';
@@ -20,6 +22,10 @@ export const createLanguageModel = (config: ModelConfig, options: ProviderOption
     case 'openai':
     case 'openai-compatible':
       return createOpenAICompatibleModel(config, options);
+    case 'azure-openai':
+      return createAzureOpenAIModel(config, options);
+    case 'anthropic':
+      return createAnthropicModel(config, options);
     case 'echo':
       return new EchoLanguageModel(config.model ?? 'echo');
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Provider names a model entry may use. */
-export const providerNames = ['bedrock', 'openai-compatible', 'openai', 'echo'] as const;
+export const providerNames = ['bedrock', 'openai-compatible', 'openai', 'azure-openai', 'anthropic', 'echo'] as const;
 export type ProviderName = (typeof providerNames)[number];
 
 const name = z
@@ -32,7 +32,7 @@ export const modelSchema = z.strictObject({
   provider: z.enum(providerNames),
   /** The upstream model id (Bedrock model or inference profile id, OpenAI model name...). */
   model: z.string().min(1).max(256).optional(),
-  /** Base URL of an OpenAI-compatible API, up to and including `/v1`. */
+  /** Base URL: an OpenAI-compatible API up to and including `/v1`; the resource endpoint for Azure; Anthropic's API (optional). */
   base_url: z.url({ protocol: /^https?$/ }).optional(),
   /** `env:NAME` or `secret:NAME` (or a literal, discouraged). */
   api_key: z.string().min(1).optional(),
@@ -141,8 +141,11 @@ export const configSchema = z
       if (model.provider !== 'echo' && !model.model) {
         context.addIssue({ code: 'custom', message: `provider ${model.provider} needs "model"`, path: ['models', index, 'model'] });
       }
-      if (model.provider === 'openai-compatible' && !model.base_url) {
-        context.addIssue({ code: 'custom', message: 'provider openai-compatible needs "base_url"', path: ['models', index, 'base_url'] });
+      if ((model.provider === 'openai-compatible' || model.provider === 'azure-openai') && !model.base_url) {
+        context.addIssue({ code: 'custom', message: `provider ${model.provider} needs "base_url"`, path: ['models', index, 'base_url'] });
+      }
+      if (model.provider === 'anthropic' && model.mode === 'embedding') {
+        context.addIssue({ code: 'custom', message: 'provider anthropic offers no embeddings', path: ['models', index, 'mode'] });
       }
       for (const field of ['fallbacks', 'context_window_fallbacks'] as const) {
         model[field]?.forEach((fallback, fallbackIndex) => {

@@ -32,22 +32,33 @@ export interface VectorStoreSearchPage {
   next_page: null;
 }
 
+export interface VectorStoreList {
+  object: 'list';
+  data: VectorStoreObject[];
+  first_id: string | null;
+  last_id: string | null;
+  /** Always false: one page holds every knowledge base (SDKs stop paginating on it). */
+  has_more: false;
+}
+
 /** `GET /v1/vector_stores`: the knowledge bases this caller may use. */
-export const listVectorStores = (knowledge: KnowledgeService, caller: Caller): { object: 'list'; data: VectorStoreObject[] } => ({
-  object: 'list',
-  data: knowledge
+export const listVectorStores = (knowledge: KnowledgeService, caller: Caller): VectorStoreList => {
+  const data = knowledge
     .list()
     .filter((base) => callerAllows(caller, 'knowledgeBases', base.name))
-    .map((base) => ({
-      id: base.name,
-      object: 'vector_store',
-      name: base.name,
-      created_at: 0,
-      status: 'completed',
-      ...(base.description ? { description: base.description } : {}),
-      metadata: { provider: base.provider },
-    })),
-});
+    .map(
+      (base): VectorStoreObject => ({
+        id: base.name,
+        object: 'vector_store',
+        name: base.name,
+        created_at: 0,
+        status: 'completed',
+        ...(base.description ? { description: base.description } : {}),
+        metadata: { provider: base.provider },
+      }),
+    );
+  return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false };
+};
 
 const toSearchResult = (passage: Passage): VectorStoreSearchResult => ({
   file_id: passage.fileId,

@@ -1,16 +1,21 @@
-import type { RouterSettings, TollwayConfig } from '../config/schema.js';
+import type { ModelConfig, RouterSettings, TollwayConfig } from '../config/schema.js';
 import { GatewayError, UpstreamError } from '../errors.js';
 import type { GatewayLogger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { Deployment, ModelCatalog } from '../model-catalog.js';
+import type { Deployment, EmbeddingDeployment, ModelCatalog } from '../model-catalog.js';
 import { DeploymentHealth } from './deployment-health.js';
 
-/** One try against one deployment. `signal` aborts on client disconnect or when `timeoutMs` passes. */
-export type Attempt<Value> = (deployment: Deployment, signal: AbortSignal) => Promise<Value>;
+/** What the router needs of a deployment: its config entry (weight, timeout). */
+interface Routable {
+  config: ModelConfig;
+}
 
-export interface Routed<Value> {
+/** One try against one deployment. `signal` aborts on client disconnect or when the deployment's timeout passes. */
+export type Attempt<Value, Target extends Routable = Deployment> = (deployment: Target, signal: AbortSignal) => Promise<Value>;
+
+export interface Routed<Value, Target extends Routable = Deployment> {
   value: Value;
-  deployment: Deployment;
+  deployment: Target;
   /** The model that served: the requested one or a fallback. */
   modelName: string;
 }
@@ -75,7 +80,22 @@ export class ModelRouter {
     return [modelName, ...fallbacks, ...contextFallbacks].flatMap((name) => this.catalog.deployments(name) ?? []);
   }
 
-  async run<Value>(modelName: string, attempt: Attempt<Value>, clientSignal?: AbortSignal): Promise<Routed<Value>> {
+  /** Runs a chat attempt on `modelName`'s deployments, then its fallbacks. */
+  run<Value>(modelName: string, attempt: Attempt<Value>, clientSignal?: AbortSignal): Promise<Routed<Value>> {
+    return this.route(modelName, attempt, clientSignal, (name) => this.catalog.deployments(name));
+  }
+
+  /** The same for an embeddings model. */
+  runEmbedding<Value>(modelName: string, attempt: Attempt<Value, EmbeddingDeployment>, clientSignal?: AbortSignal): Promise<Routed<Value, EmbeddingDeployment>> {
+    return this.route(modelName, attempt, clientSignal, (name) => this.catalog.embeddingDeployments(name));
+  }
+
+  private async route<Value, Target extends Routable>(
+    modelName: string,
+    attempt: Attempt<Value, Target>,
+    clientSignal: AbortSignal | undefined,
+    deploymentsOf: (name: string) => Target[] | undefined,
+  ): Promise<Routed<Value, Target>> {
     const { fallbacks, contextFallbacks } = this.fallbacksOf.get(modelName) ?? { fallbacks: [], contextFallbacks: [] };
     const queue = [modelName];
     let usedContextFallbacks = false;
@@ -83,7 +103,7 @@ export class ModelRouter {
     for (let index = 0; index < queue.length; index += 1) {
       const name = queue[index];
       try {
-        const routed = await this.runModel(name, attempt, clientSignal);
+        const routed = await this.runModel(name, attempt, clientSignal, deploymentsOf);
         if (index > 0) this.dependencies.metrics.record('Fallbacks', 1, { model: modelName });
         return routed;
       } catch (error) {
@@ -105,12 +125,17 @@ export class ModelRouter {
     throw lastError;
   }
 
-  private async runModel<Value>(name: string, attempt: Attempt<Value>, clientSignal?: AbortSignal): Promise<Routed<Value>> {
-    const deployments = this.catalog.deployments(name);
+  private async runModel<Value, Target extends Routable>(
+    name: string,
+    attempt: Attempt<Value, Target>,
+    clientSignal: AbortSignal | undefined,
+    deploymentsOf: (name: string) => Target[] | undefined,
+  ): Promise<Routed<Value, Target>> {
+    const deployments = deploymentsOf(name);
     if (!deployments?.length) throw new GatewayError(404, `The model "${name}" does not exist.`, { code: 'model_not_found', param: 'model' });
-    const failedHere = new Set<Deployment>();
+    const failedHere = new Set<Target>();
     let lastError: unknown;
-    let lastFailed: Deployment | undefined;
+    let lastFailed: Target | undefined;
     for (let attemptNumber = 0; attemptNumber <= this.settings.num_retries; attemptNumber += 1) {
       const deployment = this.pick(name, deployments, failedHere);
       if (attemptNumber > 0) {
@@ -131,7 +156,7 @@ export class ModelRouter {
         failedHere.add(deployment);
         if (this.health.recordFailure(this.idOf(name, deployments, deployment))) {
           this.dependencies.metrics.record('Cooldowns', 1, { model: name });
-          this.dependencies.logger.warn('deployment cooled down', { model: name, deployment: deployment.model.modelId });
+          this.dependencies.logger.warn('deployment cooled down', { model: name, deployment: deployment.config.model ?? deployment.config.name });
         }
       }
     }
@@ -143,7 +168,7 @@ export class ModelRouter {
    * retryable 504. The attempt's signal stays tied to the client's after
    * success, so a stream that outlives the attempt still stops when the client leaves.
    */
-  private async attemptOnce<Value>(deployment: Deployment, attempt: Attempt<Value>, clientSignal?: AbortSignal): Promise<Value> {
+  private async attemptOnce<Value, Target extends Routable>(deployment: Target, attempt: Attempt<Value, Target>, clientSignal?: AbortSignal): Promise<Value> {
     const timeoutMs = deployment.config.timeout_ms ?? this.settings.default_timeout_ms;
     const controller = new AbortController();
     const onClientAbort = () => controller.abort(clientSignal?.reason);
@@ -170,7 +195,7 @@ export class ModelRouter {
   }
 
   /** Weighted choice among healthy deployments not yet failed in this request (relaxing both rules when none is left). */
-  private pick(name: string, deployments: Deployment[], failedHere: Set<Deployment>): Deployment {
+  private pick<Target extends Routable>(name: string, deployments: Target[], failedHere: Set<Target>): Target {
     const healthy = deployments.filter((deployment) => !this.health.isCoolingDown(this.idOf(name, deployments, deployment)));
     const pool = [healthy.filter((deployment) => !failedHere.has(deployment)), deployments.filter((deployment) => !failedHere.has(deployment)), healthy, deployments].find(
       (candidates) => candidates.length > 0,
@@ -193,7 +218,7 @@ export class ModelRouter {
     return Math.max(jittered, retryAfterMs);
   }
 
-  private idOf(name: string, deployments: Deployment[], deployment: Deployment): string {
+  private idOf<Target extends Routable>(name: string, deployments: Target[], deployment: Target): string {
     return `${name}#${deployments.indexOf(deployment)}`;
   }
 }

@@ -5,7 +5,7 @@ import type { AnthropicMessagesRequestBody } from './anthropic-api-types.js';
 import { convertAnthropicResponse, parseAnthropicResponse } from './convert-anthropic-response.js';
 import { anthropicErrorFromResponse } from './map-anthropic-error.js';
 import { prepareAnthropicRequest } from './prepare-anthropic-request.js';
-import { readAnthropicStream } from './read-anthropic-stream.js';
+import { firstPartReady, readAnthropicStream } from './read-anthropic-stream.js';
 
 /** Where the Messages API lives when the entry gives no `base_url`. */
 export const anthropicDefaultBaseUrl = 'https://api.anthropic.com';
@@ -73,7 +73,7 @@ export class AnthropicLanguageModel implements LanguageModel {
         retryable: true,
       });
     }
-    return readAnthropicStream(response.body, abortSignal);
+    return firstPartReady(readAnthropicStream(response.body, abortSignal));
   }
 
   /** POSTs the body; resolves with a 2xx response, rejects with the mapped error otherwise. */

@@ -2,7 +2,7 @@ import { UpstreamError } from '../../core/errors.js';
 import type { StreamPart } from '../../core/language-model.js';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-api-schemas.js';
 import { convertAnthropicUsage, mergeAnthropicUsage } from './convert-anthropic-usage.js';
-import { mapAnthropicStreamError } from './map-anthropic-error.js';
+import { mapAnthropicInBandError } from './map-anthropic-error.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 
 interface ToolBlockState {
@@ -49,7 +49,7 @@ export class AnthropicStreamTranslator {
         this.usage = mergeAnthropicUsage(this.usage, event.usage);
         return;
       case 'error':
-        throw mapAnthropicStreamError(event.error);
+        throw mapAnthropicInBandError(event.error);
       case 'message_stop':
       case 'ping':
       case 'other':

@@ -3,7 +3,7 @@ import type { AssistantContentPart, ModelResult } from '../../core/language-mode
 import { anthropicMessageSchema, type AnthropicContentBlock, type AnthropicMessageResponse } from './anthropic-api-schemas.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
-import { mapAnthropicStreamError, parseAnthropicErrorBody } from './map-anthropic-error.js';
+import { mapAnthropicInBandError, parseAnthropicErrorBody } from './map-anthropic-error.js';
 
 const invalidResponse = (message: string, cause: unknown) =>
   new UpstreamError(502, message, { code: 'upstream_invalid_response', retryable: true, cause });
@@ -19,7 +19,7 @@ export const parseAnthropicResponse = (text: string): AnthropicMessageResponse =
   const parsed = anthropicMessageSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const details = parseAnthropicErrorBody(body);
-  if (details) throw mapAnthropicStreamError(details);
+  if (details) throw mapAnthropicInBandError(details);
   throw invalidResponse('Anthropic returned a response that is not a message', parsed.error);
 };
 

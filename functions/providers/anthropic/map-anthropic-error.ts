@@ -79,6 +79,6 @@ export const anthropicErrorFromResponse = async (response: Response): Promise<Up
   return mapAnthropicStatusError(response.status, details, response.headers, details ?? { status: response.status, body: text.slice(0, 1000) });
 };
 
-/** Maps an `error` event that arrived inside a stream, by its error type. */
-export const mapAnthropicStreamError = (details: AnthropicErrorDetails): UpstreamError =>
+/** Maps an error reported inside a 200 response (an `error` stream event or an error body), by its error type. */
+export const mapAnthropicInBandError = (details: AnthropicErrorDetails): UpstreamError =>
   mapAnthropicStatusError(statusByErrorType[details.type] ?? 500, details);

@@ -4,7 +4,7 @@ import type { StreamPart } from '../../core/language-model.js';
 import { abortErrorFor, mapFetchError } from '../openai-compatible/map-fetch-error.js';
 import { anthropicStreamEventSchema, type AnthropicStreamEvent } from './anthropic-api-schemas.js';
 import { AnthropicStreamTranslator } from './anthropic-stream-translator.js';
-import { mapAnthropicStreamError, parseAnthropicErrorBody } from './map-anthropic-error.js';
+import { mapAnthropicInBandError, parseAnthropicErrorBody } from './map-anthropic-error.js';
 
 const invalidEvent = (message: string, cause: unknown) =>
   new UpstreamError(502, message, { code: 'upstream_invalid_response', retryable: true, cause });
@@ -19,7 +19,7 @@ const parseEvent = (event: EventSourceMessage): AnthropicStreamEvent => {
   const parsed = anthropicStreamEventSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const details = parseAnthropicErrorBody(body);
-  if (details) throw mapAnthropicStreamError(details);
+  if (details) throw mapAnthropicInBandError(details);
   throw invalidEvent('Anthropic sent a stream event the gateway could not read', parsed.error);
 };
 
@@ -61,3 +61,24 @@ export async function* readAnthropicStream(
     cancel();
   }
 }
+
+/**
+ * Waits for the first part before handing the stream over. Anthropic may
+ * accept a request with 200 and then send an `error` event (typically
+ * `overloaded_error`) before any output; waiting turns that into a rejection
+ * of `stream()`, while the router may still retry, instead of an error after
+ * the client has its first byte.
+ */
+export const firstPartReady = async (parts: AsyncGenerator<StreamPart>): Promise<AsyncIterable<StreamPart>> => {
+  const first = await parts.next();
+  return (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* parts;
+    } finally {
+      // A consumer that stops after the first part must still close the upstream connection.
+      await parts.return(undefined);
+    }
+  })();
+};
