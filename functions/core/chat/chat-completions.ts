@@ -11,6 +11,7 @@ import { chatRequestSchema } from './chat-request-schema.js';
 import { toChatCompletion } from './chat-response.js';
 import { streamChatCompletion } from './chat-stream.js';
 import {
+  admitRequest,
   completionHeaders,
   errorCodeOf,
   finishCompletion,
@@ -44,17 +45,9 @@ export const chatCompletions = async (
   const primary = candidates[0];
   const modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
   const inputTokens = estimateInputTokensGenerously(modelRequest);
-  const subjects = [
-    { kind: 'key' as const, id: caller.key.keyId, settings: caller.key, teamId: caller.team?.teamId },
-    ...(caller.team ? [{ kind: 'team' as const, id: caller.team.teamId, settings: caller.team, teamId: caller.team.teamId }] : []),
-  ];
   // The dearest model the router may fall back to sets the worst case.
   const reserveUsd = Math.max(...candidates.map((candidate) => worstCaseCost(modelRequest, inputTokens, candidate.config.price)));
-  const admission = await dependencies.limiter.admit({ subjects, reserveUsd, estimatedTokens: inputTokens }, context.waitUntil).catch((error: unknown) => {
-    if (error instanceof GatewayError && error.code === 'budget_exceeded') dependencies.metrics.record('BudgetRejected', 1, { model: chat.model });
-    if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') dependencies.metrics.record('RateLimited', 1, { model: chat.model });
-    throw error;
-  });
+  const admission = await admitRequest(dependencies, caller, chat.model, reserveUsd, inputTokens, context);
   const startedAt = dependencies.now();
   const completion: CompletionContext = {
     requestId: context.requestId,

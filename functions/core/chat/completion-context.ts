@@ -1,7 +1,9 @@
 import type { Caller } from '../auth/authenticate.js';
 import type { TollwayConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
+import type { RequestContext } from '../gateway-types.js';
 import type { ModelRequest } from '../language-model.js';
+import { subjectsOf } from '../limits/limit-windows.js';
 import type { RequestLimiter, Admission } from '../limits/request-limiter.js';
 import type { ModelRouter } from '../routing/model-router.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -60,35 +62,90 @@ export type CompletionOutcome = Pick<
   'usage' | 'costUsd' | 'status' | 'outcome' | 'latencyMs' | 'timeToFirstTokenMs' | 'overheadMs' | 'errorCode' | 'finishReason'
 >;
 
+/** What metering (settlement, usage record, metrics, the log line) needs of any request that reached a model. */
+export interface MeteredRequest {
+  requestId: string;
+  caller: Caller;
+  /** The model the client asked for. */
+  model: string;
+  /** The model that served (a fallback, maybe). */
+  servedModel: string;
+  provider: string;
+  /** The upstream model id that served. */
+  deployment: string;
+  stream: boolean;
+  admission: Admission;
+  startedAt: Date;
+  /** Logged only with `settings.log_prompts`. */
+  prompt?: unknown;
+}
+
 /**
- * Ends a completion, once, on every path: settles the budget reservation with
- * the real cost and writes the usage record. Runs after the response; failures
- * are logged, never surfaced (the client already has its answer).
+ * Reserves the worst case against the caller's budgets and counts the request
+ * in its rate windows (one parallel round of conditional updates); refusals
+ * are counted by model.
  */
-export const finishCompletion = async (
+export const admitRequest = async (
   dependencies: ChatCompletionsDependencies,
-  completion: CompletionContext,
-  outcome: CompletionOutcome,
-): Promise<void> => {
+  caller: Caller,
+  model: string,
+  reserveUsd: number,
+  estimatedTokens: number,
+  context: RequestContext,
+): Promise<Admission> => {
+  try {
+    return await dependencies.limiter.admit({ subjects: subjectsOf(caller), reserveUsd, estimatedTokens }, context.waitUntil);
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === 'budget_exceeded') dependencies.metrics.record('BudgetRejected', 1, { model });
+    if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') dependencies.metrics.record('RateLimited', 1, { model });
+    throw error;
+  }
+};
+
+/** The metering view of a chat completion, as routed so far. */
+export const meteredOf = (completion: CompletionContext): MeteredRequest => ({
+  requestId: completion.requestId,
+  caller: completion.caller,
+  model: completion.chat.model,
+  servedModel: completion.servedModel,
+  provider: completion.deployment.model.provider,
+  deployment: completion.deployment.model.modelId,
+  stream: completion.chat.stream === true,
+  admission: completion.admission,
+  startedAt: completion.startedAt,
+  prompt: completion.chat.messages,
+});
+
+/** Ends a chat completion: see `finishMetered`. */
+export const finishCompletion = (dependencies: ChatCompletionsDependencies, completion: CompletionContext, outcome: CompletionOutcome): Promise<void> =>
+  finishMetered(dependencies, meteredOf(completion), outcome);
+
+/**
+ * Ends a metered request, once, on every path: settles the budget reservation
+ * with the real cost, writes the usage record, reports metrics and the log
+ * line. Runs after the response; failures are logged, never surfaced (the
+ * client already has its answer).
+ */
+export const finishMetered = async (dependencies: ChatCompletionsDependencies, metered: MeteredRequest, outcome: CompletionOutcome): Promise<void> => {
   const { usage } = outcome;
   const tokens = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.outputTokens;
   const record: UsageRecord = {
-    requestId: completion.requestId,
-    createdAt: completion.startedAt.toISOString(),
-    keyId: completion.caller.key.keyId,
-    keyAlias: completion.caller.key.keyAlias,
-    teamId: completion.caller.key.teamId,
-    model: completion.chat.model,
-    provider: completion.deployment.model.provider,
-    deployment: completion.deployment.model.modelId,
-    stream: completion.chat.stream === true,
+    requestId: metered.requestId,
+    createdAt: metered.startedAt.toISOString(),
+    keyId: metered.caller.key.keyId,
+    keyAlias: metered.caller.key.keyAlias,
+    teamId: metered.caller.key.teamId,
+    model: metered.model,
+    provider: metered.provider,
+    deployment: metered.deployment,
+    stream: metered.stream,
     ...outcome,
     latencyMs: roundMs(outcome.latencyMs),
     overheadMs: outcome.overheadMs === undefined ? undefined : roundMs(outcome.overheadMs),
   };
-  reportCompletion(dependencies, completion, record);
+  reportCompletion(dependencies, metered, record);
   const [settled, recorded] = await Promise.allSettled([
-    completion.admission.settle({ costUsd: outcome.costUsd, tokens }),
+    metered.admission.settle({ costUsd: outcome.costUsd, tokens }),
     dependencies.usageStore.record(record),
   ]);
   if (settled.status === 'rejected') dependencies.logger.error('settlement failed', { requestId: record.requestId, ...describeError(settled.reason) });

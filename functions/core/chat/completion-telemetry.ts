@@ -1,15 +1,15 @@
 import { noTeam } from '../metrics.js';
 import type { UsageRecord } from '../usage/usage-record.js';
-import type { ChatCompletionsDependencies, CompletionContext } from './completion-context.js';
+import type { ChatCompletionsDependencies, MeteredRequest } from './completion-context.js';
 
 /**
  * One structured log line and the metrics of a finished completion. The line
  * names the key by id (its hash), never the key; prompts appear only when
  * `settings.log_prompts` is on.
  */
-export const reportCompletion = (dependencies: ChatCompletionsDependencies, completion: CompletionContext, record: UsageRecord): void => {
+export const reportCompletion = (dependencies: ChatCompletionsDependencies, metered: MeteredRequest, record: UsageRecord): void => {
   const { metrics, logger, config } = dependencies;
-  const model = completion.servedModel;
+  const model = metered.servedModel;
   const team = record.teamId ?? noTeam;
   const inputTokens = record.usage.inputTokens + record.usage.cacheReadTokens + record.usage.cacheWriteTokens;
   for (const dimensions of [{ model }, { team }]) {
@@ -45,6 +45,6 @@ export const reportCompletion = (dependencies: ChatCompletionsDependencies, comp
     cacheWriteTokens: record.usage.cacheWriteTokens,
     outputTokens: record.usage.outputTokens,
     costUsd: record.costUsd,
-    ...(config.settings.log_prompts ? { prompt: completion.chat.messages } : {}),
+    ...(config.settings.log_prompts ? { prompt: metered.prompt } : {}),
   });
 };

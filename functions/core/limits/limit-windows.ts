@@ -1,4 +1,5 @@
 import { parseDuration } from '../duration.js';
+import type { Caller } from '../auth/authenticate.js';
 import type { LimitSettings } from '../keys/key-record.js';
 
 /** A key or a team, as far as limits are concerned. */
@@ -42,3 +43,9 @@ export const rateWindow = (subject: LimitSubject, now: number): Window & { expir
 };
 
 export const hasRateLimit = (settings: LimitSettings) => settings.rpmLimit !== undefined || settings.tpmLimit !== undefined;
+
+/** The limit subjects of a caller: its key and, when it has one, its team. */
+export const subjectsOf = (caller: Caller): LimitSubject[] => [
+  { kind: 'key', id: caller.key.keyId, settings: caller.key, teamId: caller.team?.teamId },
+  ...(caller.team ? [{ kind: 'team' as const, id: caller.team.teamId, settings: caller.team, teamId: caller.team.teamId }] : []),
+];

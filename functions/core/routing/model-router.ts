@@ -74,10 +74,19 @@ export class ModelRouter {
     }
   }
 
-  /** Every deployment a request for `modelName` may end up on (for worst-case pricing). */
+  /** Every deployment a chat request for `modelName` may end up on (for worst-case pricing). */
   candidates(modelName: string): Deployment[] {
+    return this.chainOf(modelName).flatMap((name) => this.catalog.deployments(name) ?? []);
+  }
+
+  /** The same for an embeddings model. */
+  embeddingCandidates(modelName: string): EmbeddingDeployment[] {
+    return this.chainOf(modelName).flatMap((name) => this.catalog.embeddingDeployments(name) ?? []);
+  }
+
+  private chainOf(modelName: string): string[] {
     const { fallbacks, contextFallbacks } = this.fallbacksOf.get(modelName) ?? { fallbacks: [], contextFallbacks: [] };
-    return [modelName, ...fallbacks, ...contextFallbacks].flatMap((name) => this.catalog.deployments(name) ?? []);
+    return [modelName, ...fallbacks, ...contextFallbacks];
   }
 
   /** Runs a chat attempt on `modelName`'s deployments, then its fallbacks. */
