@@ -1,9 +1,15 @@
-// Placeholder until knowledge bases land: no knowledge bases.
-import type { TollwayConfig } from '../core/config/schema.js';
+import { join } from 'node:path';
+import type { KnowledgeBaseConfig, TollwayConfig } from '../core/config/schema.js';
 import { GatewayError } from '../core/errors.js';
-import type { KnowledgeService } from '../core/knowledge/knowledge-service.js';
+import type { KnowledgeBaseDescription, KnowledgeService } from '../core/knowledge/knowledge-service.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
+import type { RetrieveClient } from './bedrock/bedrock-retriever.js';
+import { bedrockAgentRuntimeClient, createRetriever, type RetrieverContext } from './create-retriever.js';
+import type { Retriever } from './retriever.js';
+
+export { knowledgeBaseIdVariable } from './knowledge-base-environment.js';
+export type { Retriever } from './retriever.js';
 
 export interface KnowledgeServiceOptions {
   config: TollwayConfig;
@@ -11,11 +17,55 @@ export interface KnowledgeServiceOptions {
   metrics: GatewayMetrics;
   /** Folder that relative `path`s of local knowledge bases are resolved against. */
   baseDirectory: string;
+  /** Where local indexes are saved; `<baseDirectory>/.tollway/knowledge` by default. */
+  cacheDirectory?: string;
+  /** For `AWS_REGION` and the ids of provisioned knowledge bases; `process.env` by default. */
+  environment?: Record<string, string | undefined>;
+  /** The Bedrock Agent Runtime client for a region (tests inject a stub). */
+  bedrockClient?: (region: string | undefined) => RetrieveClient;
 }
 
-export const createKnowledgeService = (_options: KnowledgeServiceOptions): KnowledgeService => ({
-  list: () => [],
-  search: async () => {
-    throw new GatewayError(501, 'Knowledge bases are not available yet.', { type: 'server_error', code: 'not_implemented' });
-  },
-});
+/**
+ * The knowledge-base service over the configured knowledge bases: Bedrock
+ * Knowledge Bases and local folders. Retrievers are made on first use; every
+ * search is counted in `Retrievals` and `RetrievalLatency`.
+ */
+export const createKnowledgeService = (options: KnowledgeServiceOptions): KnowledgeService => {
+  const { config, metrics } = options;
+  const bases = new Map<string, KnowledgeBaseConfig>(config.knowledge_bases.map((base) => [base.name, base]));
+  const context: RetrieverContext = {
+    logger: options.logger,
+    baseDirectory: options.baseDirectory,
+    cacheDirectory: options.cacheDirectory ?? join(options.baseDirectory, '.tollway', 'knowledge'),
+    environment: options.environment ?? process.env,
+    bedrockClient: options.bedrockClient ?? bedrockAgentRuntimeClient,
+  };
+  const retrievers = new Map<string, Retriever>();
+  const retrieverFor = (base: KnowledgeBaseConfig): Retriever => {
+    let retriever = retrievers.get(base.name);
+    if (!retriever) {
+      retriever = createRetriever(base, context);
+      retrievers.set(base.name, retriever);
+    }
+    return retriever;
+  };
+
+  return {
+    list: () =>
+      config.knowledge_bases.map(
+        (base): KnowledgeBaseDescription => ({ name: base.name, provider: base.provider, ...(base.description ? { description: base.description } : {}) }),
+      ),
+
+    async search(name, query, searchOptions) {
+      const base = bases.get(name);
+      if (!base) throw new GatewayError(404, `Unknown knowledge base "${name}".`, { code: 'knowledge_base_not_found' });
+      const startedAt = performance.now();
+      try {
+        return await retrieverFor(base).retrieve(query, searchOptions);
+      } finally {
+        metrics.record('Retrievals', 1, { knowledge_base: name });
+        metrics.record('RetrievalLatency', Math.round(performance.now() - startedAt), { knowledge_base: name });
+      }
+    },
+  };
+};

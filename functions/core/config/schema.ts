@@ -72,6 +72,10 @@ export const knowledgeBaseSchema = z.discriminatedUnion('provider', [
     provider: z.literal('bedrock'),
     knowledge_base_id: z.string().regex(/^[0-9A-Za-z]{10}$/, 'a 10-character Bedrock knowledge base id'),
     region: z.string().optional(),
+    /** A Bedrock reranking model (id or ARN) applied to the results. */
+    reranking_model: z.string().min(1).optional(),
+    reranking_results: z.number().int().min(1).max(100).optional(),
+    search_type: z.enum(['hybrid', 'semantic']).optional(),
     description: z.string().optional(),
   }),
   z.strictObject({

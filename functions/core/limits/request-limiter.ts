@@ -107,13 +107,45 @@ export class Admission {
   constructor(
     private readonly store: CounterStore,
     private readonly plans: Plan[],
-    readonly reservedUsd: number,
+    private reservedUsd: number,
     private readonly estimatedTokens: number,
     private readonly subjects: LimitSubject[],
     private readonly now: () => number,
     private readonly logger: GatewayLogger,
     private readonly onSoftBudget: SoftBudgetListener,
   ) {}
+
+  /** USD currently held against each budget for this request. */
+  get heldUsd(): number {
+    return this.reservedUsd;
+  }
+
+  /**
+   * Reserves `extraUsd` more on every budget (another round of a tool loop),
+   * with the same atomic conditional updates; throws 429 budget_exceeded, holding
+   * nothing extra, when it does not fit.
+   */
+  async extend(extraUsd: number): Promise<void> {
+    const extra = roundUsd(extraUsd);
+    const budgets = this.plans.filter((plan) => plan.kind === 'budget');
+    const outcomes = await Promise.allSettled(
+      budgets.map((plan) =>
+        this.store.update({
+          counterId: plan.update.counterId,
+          add: { committed: extra },
+          limits: { committedAtMost: roundUsd((plan.subject.settings.maxBudget ?? 0) - extra) },
+        }),
+      ),
+    );
+    const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || outcome.value === undefined);
+    if (refusedIndex >= 0) {
+      const applied = budgets.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<unknown>).value !== undefined);
+      await Promise.all(applied.map((plan) => this.store.update({ counterId: plan.update.counterId, add: { committed: -extra } })));
+      const refused = budgets[refusedIndex];
+      throw budgetExceeded(refused.subject, extra, refused.endsAt, this.now(), false);
+    }
+    this.reservedUsd = roundUsd(this.reservedUsd + extra);
+  }
 
   /**
    * Replaces the reservation with the real cost on every budget (also

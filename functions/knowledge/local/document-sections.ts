@@ -58,9 +58,10 @@ const textBlocks = (text: string): Block[] =>
       return { kind: 'heading', level: index === 0 ? 1 : 2, text: trimmed };
     });
 
-const sectionsFrom = (blocks: Block[], fallbackTitle: string): ExtractedDocument => {
+/** Sections under their heading trails; a leading level-1 heading is the title (unless the page names its own). */
+const sectionsFrom = (blocks: Block[], fallbackTitle: string, pageTitle?: string): ExtractedDocument => {
   const first = blocks[0];
-  const title = first?.kind === 'heading' && first.level === 1 ? first.text : fallbackTitle;
+  const title = pageTitle ?? (first?.kind === 'heading' && first.level === 1 ? first.text : fallbackTitle);
   const trail: Array<{ level: number; text: string }> = [];
   const sections: DocumentSection[] = [];
   blocks.forEach((block, index) => {
@@ -82,8 +83,7 @@ export const titleFromFilename = (filename: string): string => filename.replace(
 export const extractDocument = (content: string, extension: string, fallbackTitle: string): ExtractedDocument => {
   if (extension === 'html' || extension === 'htm') {
     const { title, markdown } = htmlToMarkdown(content);
-    const document = sectionsFrom(markdownBlocks(markdown), title ?? fallbackTitle);
-    return { ...document, title: title ?? document.title };
+    return sectionsFrom(markdownBlocks(markdown), fallbackTitle, title);
   }
   if (extension === 'txt' || extension === 'text') return sectionsFrom(textBlocks(content), fallbackTitle);
   return sectionsFrom(markdownBlocks(content), fallbackTitle);

@@ -43,7 +43,8 @@ export const htmlToMarkdown = (html: string): { title?: string; markdown: string
     .replace(/<dd\b[^>]*>/gi, ': ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/?(p|div|section|article|main|header|footer|ul|ol|dl|table|blockquote|aside|figure)\b[^>]*>/gi, '\n\n')
-    .replace(/<\/?tr\b[^>]*>/gi, '\n');
+    .replace(/<\/tr>/gi, '\n')
+    .replace(/<tr\b[^>]*>/gi, '');
   const text = decodeEntities(stripTags(body))
     .split('\n')
     .map((line) => line.trim())

@@ -1,0 +1,90 @@
+import { RetrieveCommand, type KnowledgeBaseVectorSearchConfiguration } from '@aws-sdk/client-bedrock-agent-runtime';
+import type { Passage, RetrievalQuery } from '../../core/knowledge/knowledge-service.js';
+import type { Retriever } from '../retriever.js';
+import { convertBedrockResult, retrieveResponseSchema } from './convert-bedrock-results.js';
+import { convertToBedrockFilter } from './convert-to-bedrock-filter.js';
+import { mapRetrieveError } from './map-retrieve-error.js';
+
+/** What the retriever needs of `BedrockAgentRuntimeClient` (tests stub `send`). */
+export interface RetrieveClient {
+  send(command: RetrieveCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface BedrockRerankingOptions {
+  /** ARN of a Bedrock reranking model (`amazon.rerank-v1:0`, `cohere.rerank-v3-5:0`). */
+  modelArn: string;
+  /** How many results the reranker returns; the query's `maxResults` when absent. */
+  numberOfRerankedResults?: number;
+}
+
+export interface BedrockRetrieverOptions {
+  /** The knowledge base name in the config, for error messages. */
+  name: string;
+  knowledgeBaseId: string;
+  client: RetrieveClient;
+  /** Force hybrid or semantic search; Bedrock chooses when absent. */
+  searchType?: 'HYBRID' | 'SEMANTIC';
+  reranking?: BedrockRerankingOptions;
+  /** Most Retrieve calls one search makes while following `nextToken`. */
+  maxPages?: number;
+}
+
+/** Bedrock's bounds on `numberOfResults`. */
+const maxResultsPerCall = 100;
+
+/** An Amazon Bedrock Knowledge Base, searched with the Retrieve API. */
+export class BedrockRetriever implements Retriever {
+  constructor(private readonly options: BedrockRetrieverOptions) {}
+
+  /** The `vectorSearchConfiguration` for a query. */
+  vectorSearchConfiguration(query: RetrievalQuery): KnowledgeBaseVectorSearchConfiguration {
+    const { searchType, reranking } = this.options;
+    const filter = query.filters ? convertToBedrockFilter(query.filters) : undefined;
+    return {
+      numberOfResults: Math.min(query.maxResults, maxResultsPerCall),
+      ...(searchType ? { overrideSearchType: searchType } : {}),
+      ...(filter ? { filter } : {}),
+      ...(reranking
+        ? {
+            rerankingConfiguration: {
+              type: 'BEDROCK_RERANKING_MODEL',
+              bedrockRerankingConfiguration: {
+                modelConfiguration: { modelArn: reranking.modelArn },
+                numberOfRerankedResults: Math.min(reranking.numberOfRerankedResults ?? query.maxResults, maxResultsPerCall),
+              },
+            },
+          }
+        : {}),
+    };
+  }
+
+  async retrieve(query: RetrievalQuery, options: { abortSignal?: AbortSignal } = {}): Promise<Passage[]> {
+    const { knowledgeBaseId, client, name } = this.options;
+    const vectorSearchConfiguration = this.vectorSearchConfiguration(query);
+    const passages: Passage[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      // Also between pages: a client that left needs no more of them.
+      if (options.abortSignal?.aborted) throw mapRetrieveError(options.abortSignal.reason, name, options.abortSignal);
+      const command = new RetrieveCommand({
+        knowledgeBaseId,
+        retrievalQuery: { text: query.query },
+        retrievalConfiguration: { vectorSearchConfiguration },
+        ...(nextToken ? { nextToken } : {}),
+      });
+      let output: unknown;
+      try {
+        output = await client.send(command, { abortSignal: options.abortSignal });
+      } catch (error) {
+        throw mapRetrieveError(error, name, options.abortSignal);
+      }
+      const page = retrieveResponseSchema.parse(output);
+      passages.push(...page.retrievalResults.map(convertBedrockResult));
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken && passages.length < query.maxResults && pages < (this.options.maxPages ?? 5));
+    const threshold = query.scoreThreshold;
+    return passages.filter((passage) => threshold === undefined || passage.score >= threshold).slice(0, query.maxResults);
+  }
+}

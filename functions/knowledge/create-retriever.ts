@@ -1,0 +1,74 @@
+import { join, resolve } from 'node:path';
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import { z } from 'zod';
+import type { KnowledgeBaseConfig } from '../core/config/schema.js';
+import { GatewayError } from '../core/errors.js';
+import type { GatewayLogger } from '../core/logger.js';
+import { BedrockRetriever, type BedrockRerankingOptions, type RetrieveClient } from './bedrock/bedrock-retriever.js';
+import { knowledgeBaseIdVariable } from './knowledge-base-environment.js';
+import { LocalRetriever } from './local/local-retriever.js';
+import type { Retriever } from './retriever.js';
+
+export interface RetrieverContext {
+  logger: GatewayLogger;
+  /** Where relative local paths start. */
+  baseDirectory: string;
+  /** Where local indexes are saved, one file per knowledge base. */
+  cacheDirectory: string;
+  environment: Record<string, string | undefined>;
+  bedrockClient: (region: string | undefined) => RetrieveClient;
+}
+
+const partitionOf = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+
+/** A model id as the foundation-model ARN in `region`; an ARN as it is. */
+export const rerankingModelArn = (model: string, region: string | undefined): string | undefined => {
+  if (model.startsWith('arn:')) return model;
+  return region ? `arn:${partitionOf(region)}:bedrock:${region}::foundation-model/${model}` : undefined;
+};
+
+const bedrockRetriever = (base: Extract<KnowledgeBaseConfig, { provider: 'bedrock' }>, context: RetrieverContext): Retriever => {
+  const region = base.region ?? context.environment.AWS_REGION;
+  const knowledgeBaseId = base.knowledge_base_id || context.environment[knowledgeBaseIdVariable(base.name)];
+  if (!knowledgeBaseId) {
+    throw new GatewayError(500, `Knowledge base "${base.name}" has no Bedrock knowledge base id.`, { type: 'server_error', code: 'knowledge_base_unavailable' });
+  }
+  const settings = base;
+  let reranking: BedrockRerankingOptions | undefined;
+  if (settings.reranking_model) {
+    const modelArn = rerankingModelArn(settings.reranking_model, region);
+    if (modelArn) reranking = { modelArn, numberOfRerankedResults: settings.reranking_results };
+    else context.logger.warn('reranking disabled: no region to build the model ARN in', { knowledge_base: base.name });
+  }
+  return new BedrockRetriever({
+    name: base.name,
+    knowledgeBaseId,
+    client: context.bedrockClient(region),
+    searchType: settings.search_type === 'hybrid' ? 'HYBRID' : settings.search_type === 'semantic' ? 'SEMANTIC' : undefined,
+    reranking,
+  });
+};
+
+/** The retriever for one configured knowledge base. */
+export const createRetriever = (base: KnowledgeBaseConfig, context: RetrieverContext): Retriever => {
+  if (base.provider === 'bedrock') return bedrockRetriever(base, context);
+  return new LocalRetriever({
+    name: base.name,
+    folder: resolve(context.baseDirectory, base.path),
+    cacheFile: join(context.cacheDirectory, `${base.name}.json`),
+    logger: context.logger,
+  });
+};
+
+/** One client per region, kept across warm Lambda invocations; no SDK retries under the gateway's own error handling. */
+const clientsByRegion = new Map<string, BedrockAgentRuntimeClient>();
+
+export const bedrockAgentRuntimeClient = (region: string | undefined): BedrockAgentRuntimeClient => {
+  const key = region ?? '';
+  let client = clientsByRegion.get(key);
+  if (!client) {
+    client = new BedrockAgentRuntimeClient({ region, maxAttempts: 2 });
+    clientsByRegion.set(key, client);
+  }
+  return client;
+};
