@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
-import { z } from 'zod';
 import type { KnowledgeBaseConfig } from '../core/config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { GatewayLogger } from '../core/logger.js';
