@@ -1,8 +1,8 @@
 import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
-import { emptyUsage } from '../language-model.js';
-import { estimateInputTokensGenerously, worstCaseCost } from '../limits/worst-case-cost.js';
+import { addUsage, emptyUsage } from '../language-model.js';
+import { reservationFor } from '../limits/worst-case-cost.js';
 import { costOf } from '../pricing.js';
 import { parseBody } from '../validation.js';
 import { readJsonObject } from '../../http/read-body.js';
@@ -12,6 +12,7 @@ import { toChatCompletion } from './chat-response.js';
 import { streamChatCompletion } from './chat-stream.js';
 import {
   admitRequest,
+  completionExtensions,
   completionHeaders,
   errorCodeOf,
   finishCompletion,
@@ -19,6 +20,9 @@ import {
   type CompletionContext,
 } from './completion-context.js';
 import { toModelRequest } from './convert-chat-request.js';
+import { applyFileSearch } from './file-search.js';
+import { prepareMcpTools } from './mcp-chat-tools.js';
+import { generateRounds } from './tool-rounds.js';
 
 /**
  * `POST /v1/chat/completions`: validate, check the allowlists, reserve the
@@ -43,10 +47,16 @@ export const chatCompletions = async (
   assertCallerAllowed(caller, 'models', chat.model, 'model');
   const candidates = dependencies.router.candidates(chat.model);
   const primary = candidates[0];
-  const modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
-  const inputTokens = estimateInputTokensGenerously(modelRequest);
+  let modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
+  // Gateway-run tools and retrieved context come first: the reservation must cover the prompt they make.
+  const [mcpTools, fileSearch] = await Promise.all([
+    prepareMcpTools(chat, caller, dependencies.mcp, context.requestId),
+    applyFileSearch(chat, modelRequest, primary.config, caller, dependencies.knowledge, context.clientSignal),
+  ]);
+  if (fileSearch) modelRequest = fileSearch.request;
+  if (mcpTools) modelRequest = { ...modelRequest, tools: [...(modelRequest.tools ?? []), ...mcpTools.definitions] };
   // The dearest model the router may fall back to sets the worst case.
-  const reserveUsd = Math.max(...candidates.map((candidate) => worstCaseCost(modelRequest, inputTokens, candidate.config.price)));
+  const { reserveUsd, inputTokens } = reservationFor(modelRequest, candidates.map((candidate) => candidate.config.price));
   const admission = await admitRequest(dependencies, caller, chat.model, reserveUsd, inputTokens, context);
   const startedAt = dependencies.now();
   const completion: CompletionContext = {
@@ -60,6 +70,12 @@ export const chatCompletions = async (
     identity: { id: `chatcmpl-${context.requestId}`, created: Math.floor(startedAt.getTime() / 1000), model: chat.model },
     startedAt,
     arrivedAt,
+    candidates,
+    mcpTools,
+    executedToolCalls: [],
+    sources: fileSearch?.sources,
+    priorUsage: emptyUsage(),
+    priorCostUsd: 0,
   };
   if (chat.stream) return streamChatCompletion(completion, context, dependencies);
   return generateChatCompletion(completion, context, dependencies);
@@ -73,17 +89,11 @@ const generateChatCompletion = async (
   const { modelRequest } = completion;
   const upstreamStartedAt = performance.now();
   try {
-    const routed = await dependencies.router.run(
-      completion.chat.model,
-      (deployment, signal) => deployment.model.generate(modelRequest, { abortSignal: signal }),
-      context.clientSignal,
-    );
-    completion.deployment = routed.deployment;
-    completion.servedModel = routed.modelName;
-    const result = routed.value;
+    const finalRound = await generateRounds(completion, dependencies, context.clientSignal);
     const { deployment } = completion;
+    const result = { ...finalRound, usage: addUsage(completion.priorUsage, finalRound.usage) };
     const upstreamMs = performance.now() - upstreamStartedAt;
-    const costUsd = costOf(result.usage, deployment.config.price);
+    const costUsd = completion.priorCostUsd + costOf(finalRound.usage, deployment.config.price);
     const latencyMs = performance.now() - completion.arrivedAt;
     context.waitUntil(
       finishCompletion(dependencies, completion, {
@@ -96,15 +106,15 @@ const generateChatCompletion = async (
         finishReason: result.finishReason,
       }),
     );
-    return jsonResponse(200, toChatCompletion(completion.identity, result, costUsd), {
+    return jsonResponse(200, { ...toChatCompletion(completion.identity, result, costUsd), ...completionExtensions(completion) }, {
       ...completionHeaders(completion, costUsd),
       'x-tollway-overhead-ms': (latencyMs - upstreamMs).toFixed(2),
     });
   } catch (error) {
     context.waitUntil(
       finishCompletion(dependencies, completion, {
-        usage: emptyUsage(),
-        costUsd: 0,
+        usage: completion.priorUsage,
+        costUsd: completion.priorCostUsd,
         status: error instanceof GatewayError ? error.status : 500,
         outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
         latencyMs: performance.now() - completion.arrivedAt,

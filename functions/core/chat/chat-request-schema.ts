@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { searchFilterSchema } from '../knowledge/search-request.js';
 
 /**
  * The OpenAI Chat Completions request, as far as Tollway reads it. Unknown
@@ -46,6 +47,25 @@ const functionTool = z.looseObject({
   }),
 });
 
+/** Tollway extension: tools of a configured MCP server, executed by the gateway. */
+const mcpTool = z.looseObject({
+  type: z.literal('mcp'),
+  server_label: z.string().min(1).max(64),
+  allowed_tools: z.union([z.array(z.string().min(1).max(128)).max(500), z.looseObject({ tool_names: z.array(z.string().min(1).max(128)).max(500) })]).nullish(),
+  require_approval: z.union([z.literal('never'), z.unknown()]).optional(),
+  /** Upstreams come only from the config: a client-supplied URL is refused. */
+  server_url: z.undefined({ error: 'MCP servers come from the gateway config; server_url is not accepted' }).optional(),
+});
+
+/** Tollway extension: retrieval from knowledge bases, injected as context. */
+const fileSearchTool = z.looseObject({
+  type: z.literal('file_search'),
+  vector_store_ids: z.array(z.string().min(1).max(64)).min(1).max(16),
+  max_num_results: z.number().int().min(1).max(50).nullish(),
+  filters: searchFilterSchema.nullish(),
+  ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).nullish() }).nullish(),
+});
+
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
   z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
@@ -78,7 +98,7 @@ export const chatRequestSchema = z.looseObject({
   top_p: z.number().min(0).max(1).nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
   n: z.literal(1, 'only n=1 is supported').nullish(),
-  tools: z.array(functionTool).max(128).nullish(),
+  tools: z.array(z.discriminatedUnion('type', [functionTool, mcpTool, fileSearchTool])).max(128).nullish(),
   tool_choice: toolChoice.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   response_format: responseFormat.nullish(),
@@ -88,4 +108,8 @@ export const chatRequestSchema = z.looseObject({
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export type ChatTool = NonNullable<ChatRequest['tools']>[number];
+export type FunctionTool = Extract<ChatTool, { type: 'function' }>;
+export type McpChatTool = Extract<ChatTool, { type: 'mcp' }>;
+export type FileSearchTool = Extract<ChatTool, { type: 'file_search' }>;
 export type ChatMessage = z.infer<typeof chatMessageSchema>;

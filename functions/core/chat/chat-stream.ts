@@ -1,12 +1,14 @@
 import { GatewayError, UpstreamError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
-import { emptyUsage, type FinishReason, type StreamPart, type Usage } from '../language-model.js';
+import { addUsage, emptyUsage, type FinishReason, type ModelRequest, type StreamPart, type Usage } from '../language-model.js';
 import { describeError } from '../logger.js';
 import { costOf } from '../pricing.js';
 import { estimateUsage } from '../usage/estimate-usage.js';
 import { sseData, sseDone, sseHeaders } from '../../http/sse.js';
 import { toChunk, toUsageChunk } from './chat-response.js';
+import { roundRequest, streamRounds } from './tool-rounds.js';
 import {
+  completionExtensions,
   completionHeaders,
   errorCodeOf,
   finishCompletion,
@@ -51,19 +53,25 @@ export const streamChatCompletion = async (
   };
 
   const upstreamStartedAt = performance.now();
-  let started: StartedStream;
-  try {
+  const maxRounds = completion.mcpTools ? dependencies.config.settings.mcp_max_tool_rounds : 1;
+  /** Routes one round; resolves once its first part has arrived, so retries stay invisible. */
+  const startRound = async (request: ModelRequest): Promise<AsyncIterator<StreamPart>> => {
     const routed = await dependencies.router.run(
       chat.model,
       async (deployment, signal): Promise<StartedStream> => {
-        const iterator = (await deployment.model.stream(modelRequest, { abortSignal: signal }))[Symbol.asyncIterator]();
+        const iterator = (await deployment.model.stream(request, { abortSignal: signal }))[Symbol.asyncIterator]();
         return { iterator, first: await iterator.next() };
       },
       upstreamAbort.signal,
     );
     completion.deployment = routed.deployment;
     completion.servedModel = routed.modelName;
-    started = routed.value;
+    return prepend(routed.value.first, routed.value.iterator);
+  };
+  let source: AsyncIterator<StreamPart>;
+  try {
+    const first = await startRound(roundRequest(modelRequest, 1, maxRounds, completion.mcpTools));
+    source = completion.mcpTools ? streamRounds(first, startRound, completion, dependencies, upstreamAbort.signal) : first;
   } catch (error) {
     finish({
       usage: emptyUsage(),
@@ -75,21 +83,23 @@ export const streamChatCompletion = async (
     });
     throw error;
   }
-  const { deployment } = completion;
-  const idleTimeoutMs = deployment.config.stream_idle_timeout_ms ?? dependencies.config.settings.router.default_stream_idle_timeout_ms;
+  const idleTimeoutMs = completion.deployment.config.stream_idle_timeout_ms ?? dependencies.config.settings.router.default_stream_idle_timeout_ms;
   const overheadMs = upstreamStartedAt - completion.arrivedAt;
   const progress: StreamProgress = { generatedCharacters: 0 };
   const includeUsage = chat.stream_options?.include_usage === true;
-  let pendingFirst: IteratorResult<StreamPart> | undefined = started.first;
   let settled = false;
+
+  /** Usage and cost so far: earlier tool rounds plus this one (estimated when the upstream never said). */
+  const totals = () => {
+    const roundUsage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
+    return { usage: addUsage(completion.priorUsage, roundUsage), costUsd: completion.priorCostUsd + costOf(roundUsage, completion.deployment.config.price) };
+  };
 
   const settle = (outcome: 'success' | 'error' | 'client_disconnected', errorCode?: string) => {
     if (settled) return;
     settled = true;
-    const usage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
     finish({
-      usage,
-      costUsd: costOf(usage, deployment.config.price),
+      ...totals(),
       status: 200,
       outcome,
       latencyMs: performance.now() - completion.arrivedAt,
@@ -101,11 +111,6 @@ export const streamChatCompletion = async (
   };
 
   const nextPart = async (): Promise<IteratorResult<StreamPart>> => {
-    if (pendingFirst) {
-      const first = pendingFirst;
-      pendingFirst = undefined;
-      return first;
-    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -114,16 +119,15 @@ export const streamChatCompletion = async (
       }, idleTimeoutMs);
     });
     try {
-      return await Promise.race([started.iterator.next(), idle]);
+      return await Promise.race([source.next(), idle]);
     } finally {
       clearTimeout(timer);
     }
   };
 
   const endStream = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    const usage = progress.usage ?? estimateUsage(modelRequest, progress.generatedCharacters);
-    const costUsd = costOf(usage, deployment.config.price);
-    controller.enqueue(sseData(toChunk(identity, {}, progress.finishReason ?? 'stop')));
+    const { usage, costUsd } = totals();
+    controller.enqueue(sseData({ ...toChunk(identity, {}, progress.finishReason ?? 'stop'), ...completionExtensions(completion) }));
     if (includeUsage) controller.enqueue(sseData(toUsageChunk(identity, usage, costUsd)));
     controller.enqueue(sseDone());
     controller.close();
@@ -156,7 +160,7 @@ export const streamChatCompletion = async (
     async cancel() {
       upstreamAbort.abort(new Error('client disconnected'));
       settle('client_disconnected');
-      await started.iterator.return?.().catch(() => undefined);
+      await source.return?.().catch(() => undefined);
     },
   });
 
@@ -164,6 +168,20 @@ export const streamChatCompletion = async (
     status: 200,
     headers: { ...sseHeaders, ...completionHeaders(completion), 'x-tollway-overhead-ms': overheadMs.toFixed(2) },
   });
+};
+
+/** An iterator that yields `first` and then the rest of `iterator`. */
+const prepend = (first: IteratorResult<StreamPart>, iterator: AsyncIterator<StreamPart>): AsyncIterator<StreamPart> => {
+  let pending: IteratorResult<StreamPart> | undefined = first;
+  return {
+    next: async () => {
+      if (!pending) return iterator.next();
+      const result = pending;
+      pending = undefined;
+      return result;
+    },
+    return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
+  };
 };
 
 /** The chunk deltas for one stream part (none for bookkeeping parts). */

@@ -2,7 +2,11 @@ import type { Caller } from '../auth/authenticate.js';
 import type { TollwayConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
-import type { ModelRequest } from '../language-model.js';
+import type { ModelRequest, Usage } from '../language-model.js';
+import type { KnowledgeService } from '../knowledge/knowledge-service.js';
+import type { McpService } from '../mcp/mcp-service.js';
+import type { FileSearchSource } from './file-search.js';
+import type { ChatMcpTools, ExecutedToolCall } from './mcp-chat-tools.js';
 import { subjectsOf } from '../limits/limit-windows.js';
 import type { RequestLimiter, Admission } from '../limits/request-limiter.js';
 import type { ModelRouter } from '../routing/model-router.js';
@@ -18,6 +22,8 @@ export interface ChatCompletionsDependencies {
   config: TollwayConfig;
   catalog: ModelCatalog;
   usageStore: UsageStore;
+  mcp: McpService;
+  knowledge: KnowledgeService;
   limiter: RequestLimiter;
   metrics: GatewayMetrics;
   router: ModelRouter;
@@ -40,7 +46,23 @@ export interface CompletionContext {
   startedAt: Date;
   /** `performance.now()` when the request arrived. */
   arrivedAt: number;
+  /** Every deployment the router may use (worst-case pricing of extra tool rounds). */
+  candidates: Deployment[];
+  /** MCP tools offered to the model and run by the gateway. */
+  mcpTools?: ChatMcpTools;
+  executedToolCalls: ExecutedToolCall[];
+  /** Passages injected by file_search. */
+  sources?: FileSearchSource[];
+  /** Usage and cost of the tool-loop rounds before the last one. */
+  priorUsage: Usage;
+  priorCostUsd: number;
 }
+
+/** Tollway's extension fields on a completion: the tool calls it ran and the sources it injected. */
+export const completionExtensions = (completion: CompletionContext): Record<string, unknown> => ({
+  ...(completion.mcpTools ? { mcp_tool_calls: completion.executedToolCalls } : {}),
+  ...(completion.sources ? { sources: completion.sources } : {}),
+});
 
 /** Headers every completion carries. */
 export const completionHeaders = (completion: CompletionContext, costUsd?: number): Record<string, string> => ({

@@ -1,13 +1,13 @@
 import { invalidRequest } from '../errors.js';
 import type { AssistantContentPart, ModelMessage, ModelRequest, ToolChoice, UserContentPart } from '../language-model.js';
-import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
+import type { ChatMessage, ChatRequest, FunctionTool } from './chat-request-schema.js';
 
 const dataUrlPattern = /^data:(image\/(?:png|jpeg|jpg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$/;
 
 /** Turns a validated OpenAI chat request into the provider-neutral request. */
 export const toModelRequest = (chat: ChatRequest, defaultMaxOutputTokens: number): ModelRequest => ({
   messages: chat.messages.map((message, index) => toModelMessage(message, index)),
-  tools: chat.tools?.map((tool) => ({
+  tools: functionToolsOf(chat)?.map((tool) => ({
     name: tool.function.name,
     description: tool.function.description,
     parameters: tool.function.parameters ?? { type: 'object', properties: {} },
@@ -23,6 +23,12 @@ export const toModelRequest = (chat: ChatRequest, defaultMaxOutputTokens: number
   reasoningEffort: chat.reasoning_effort ?? undefined,
   user: chat.user ?? undefined,
 });
+
+/** The client's own function tools (MCP and file_search tools are the gateway's to run). */
+export const functionToolsOf = (chat: ChatRequest): FunctionTool[] | undefined => {
+  const tools = chat.tools?.filter((tool): tool is FunctionTool => tool.type === 'function');
+  return tools?.length ? tools : undefined;
+};
 
 const textOf = (content: string | { text: string }[]): string =>
   typeof content === 'string' ? content : content.map((part) => part.text).join('');
@@ -76,7 +82,7 @@ const toToolChoice = (chat: ChatRequest): ToolChoice | undefined => {
   if (choice == null) return undefined;
   if (typeof choice === 'string') return choice;
   const name = choice.function.name;
-  if (!chat.tools?.some((tool) => tool.function.name === name)) {
+  if (!functionToolsOf(chat)?.some((tool) => tool.function.name === name)) {
     throw invalidRequest(`tool_choice names "${name}", which is not in "tools".`, 'tool_choice');
   }
   return { name };

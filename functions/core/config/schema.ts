@@ -111,6 +111,8 @@ export const settingsSchema = z.strictObject({
   default_max_output_tokens: z.number().int().positive().default(4096),
   /** Origins allowed by CORS; none by default. */
   cors_origins: z.array(z.string()).default([]),
+  /** Rounds of automatic MCP tool execution in one chat completion, the last one without tools. */
+  mcp_max_tool_rounds: z.number().int().min(1).max(50).default(10),
   /** Prompts and completions are never logged unless this is true. */
   log_prompts: z.boolean().default(false),
   /** Where alarm notifications go (an SNS email subscription); none when absent. */

@@ -32,3 +32,9 @@ export const worstCaseCost = (request: ModelRequest, inputTokens: number, price:
     { input_per_mtok: inputRate, output_per_mtok: price.output_per_mtok },
   );
 };
+
+/** The reservation for a request that may be served by any of `prices`: the dearest worst case. */
+export const reservationFor = (request: ModelRequest, prices: Array<Price | undefined>): { reserveUsd: number; inputTokens: number } => {
+  const inputTokens = estimateInputTokensGenerously(request);
+  return { reserveUsd: Math.max(0, ...prices.map((price) => worstCaseCost(request, inputTokens, price))), inputTokens };
+};
