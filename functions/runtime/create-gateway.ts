@@ -6,6 +6,7 @@ import type { Gateway } from '../core/gateway-types.js';
 import { consoleLogger, type GatewayLogger } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
 import { noMetrics, type GatewayMetrics } from '../core/metrics.js';
+import { knowledgeSearchTool } from '../core/knowledge/knowledge-search-tool.js';
 import { createKnowledgeService } from '../knowledge/index.js';
 import { createMcpService } from '../mcp/index.js';
 import { createModelCatalog } from '../providers/model-catalog.js';
@@ -42,6 +43,7 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
   const resolveSecret = (value: string, field: string) => resolveReferences(value, resolver, field);
   const logger = options.logger ?? consoleLogger;
   const metrics = options.metrics ?? noMetrics;
+  const knowledge = createKnowledgeService({ config: options.config, logger, metrics, baseDirectory: options.baseDirectory ?? process.cwd() });
   const catalog = createModelCatalog(options.config, { resolveSecret, fetch: options.fetch });
   return createGateway({
     config: options.config,
@@ -50,8 +52,15 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
     teamStore: new DynamoDBRecordStore(documentClient, options.tableNames.keys, teamItems),
     counterStore: new DynamoDBCounterStore(documentClient, options.tableNames.budgets),
     usageStore: new DynamoDBUsageStore(documentClient, options.tableNames.usage, options.config.settings.usage_retention_days),
-    mcp: createMcpService({ config: options.config, resolveSecret, logger, metrics, fetch: options.fetch }),
-    knowledge: createKnowledgeService({ config: options.config, logger, metrics, baseDirectory: options.baseDirectory ?? process.cwd() }),
+    mcp: createMcpService({
+      config: options.config,
+      resolveSecret,
+      logger,
+      metrics,
+      fetch: options.fetch,
+      builtInTools: options.config.knowledge_bases.length > 0 ? [knowledgeSearchTool(knowledge)] : [],
+    }),
+    knowledge,
     masterKey: options.masterKey,
     logger,
     metrics,

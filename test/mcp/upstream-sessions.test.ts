@@ -22,6 +22,7 @@ const access = (overrides: Partial<McpAccess> = {}): McpAccess => ({
   requestId: 'request-1',
   allowsServer: () => true,
   allowsTool: () => true,
+  allowsKnowledgeBase: () => true,
   ...overrides,
 });
 

@@ -86,7 +86,6 @@ const generateChatCompletion = async (
   context: RequestContext,
   dependencies: ChatCompletionsDependencies,
 ): Promise<Response> => {
-  const { modelRequest } = completion;
   const upstreamStartedAt = performance.now();
   try {
     const finalRound = await generateRounds(completion, dependencies, context.clientSignal);

@@ -8,6 +8,25 @@ export interface McpAccess {
   requestId: string;
   allowsServer(server: string): boolean;
   allowsTool(server: string, tool: string): boolean;
+  allowsKnowledgeBase(name: string): boolean;
+}
+
+/**
+ * A tool the gateway serves itself on `POST /mcp` and the REST tool routes,
+ * federated as `<server>__<name>` beside the upstream tools. `server` must not
+ * be a configured MCP server name; one with an underscore never is.
+ */
+export interface BuiltInMcpTool {
+  /** The pseudo-server the tool belongs to, e.g. `knowledge_base`: its metric dimension and name prefix. */
+  server: string;
+  /** The tool's own name, e.g. `search`. */
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments. */
+  inputSchema: Record<string, unknown>;
+  /** Whether the caller may list and call it; allowed to everyone when absent. */
+  allowedFor?(access: McpAccess): boolean;
+  call(args: Record<string, unknown>, access: McpAccess, signal?: AbortSignal): Promise<McpToolResult>;
 }
 
 /** A tool as offered to clients and models: federated name `<server>__<tool>`. */
@@ -52,5 +71,6 @@ export const mcpAccessOf = (caller: Caller, requestId: string): McpAccess => {
     allowsServer: (server) => records.every((record) => allows(record.mcpServers, server)),
     allowsTool: (server, tool) =>
       records.every((record) => allows(record.mcpServers, server) && allows(record.mcpToolPermissions[server] ?? [], tool)),
+    allowsKnowledgeBase: (name) => records.every((record) => allows(record.knowledgeBases, name)),
   };
 };

@@ -18,6 +18,9 @@ const textOfMessage = (message: ModelMessage): string => {
   return message.content.map((part) => (part.type === 'text' ? part.text : part.type === 'tool-call' ? part.arguments : '')).join('');
 };
 
+/** `model: prompt` makes echo answer with the whole prompt it received, so what the gateway sends (injected context) can be seen. */
+export const promptModelId = 'prompt';
+
 interface EchoAnswer {
   text: string;
   toolCall?: { name: string; arguments: string };
@@ -28,7 +31,8 @@ interface EchoAnswer {
  * (or first) tool when a tool call is required, with the user's text as
  * arguments (as-is when it is a JSON object); otherwise the last user message.
  */
-const answerFor = (request: ModelRequest): EchoAnswer => {
+const answerFor = (request: ModelRequest, showPrompt: boolean): EchoAnswer => {
+  if (showPrompt) return { text: request.messages.map((message) => `${message.role}: ${textOfMessage(message)}`).join('\n\n') };
   const last = request.messages[request.messages.length - 1];
   if (last?.role === 'tool') {
     const results = [];
@@ -104,7 +108,7 @@ export class EchoLanguageModel implements LanguageModel {
   }
 
   private plan(request: ModelRequest): EchoPlan {
-    const answer = answerFor(request);
+    const answer = answerFor(request, this.modelId === promptModelId);
     let pieces = tokenize(answer.text);
     let finishReason: FinishReason = answer.toolCall ? 'tool_calls' : 'stop';
     const stopAt = firstStop(pieces.join(''), request.stop);

@@ -3,7 +3,6 @@ import { Readable } from 'node:stream';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
 import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
-import { userText } from './bedrock-test-helpers.js';
 
 interface CapturedRequest {
   path: string;
