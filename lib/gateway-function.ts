@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,9 +7,25 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TollwayConfig } from '../functions/core/config/schema.js';
 import type { FunctionName } from '../functions/core/routes.js';
+import { metricNamespace } from '../functions/core/metrics.js';
+import { serviceName } from '../functions/handlers/environment.js';
 import { configSecretsStatement } from './secret-access.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The folders of `provider: local` knowledge bases, relative to the project:
+ * they are copied into every bundle. A folder outside the project cannot be.
+ */
+export const localKnowledgeFolders = (config: TollwayConfig): string[] =>
+  config.knowledge_bases.flatMap((base) => {
+    if (base.provider !== 'local') return [];
+    const folder = relative(projectRoot, resolve(projectRoot, base.path));
+    if (folder.startsWith('..') || isAbsolute(folder)) {
+      throw new Error(`knowledge_bases "${base.name}": path ${base.path} is outside the project and cannot be deployed with the functions`);
+    }
+    return [folder];
+  });
 
 /** Lets bundled CommonJS dependencies (the X-Ray SDK under Powertools Tracer) call `require` from ESM. */
 const requireShim = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -52,8 +68,8 @@ export class GatewayFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'tollway',
-        POWERTOOLS_METRICS_NAMESPACE: 'Tollway',
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: metricNamespace,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -75,6 +91,13 @@ export class GatewayFunction extends Construct {
         // Lambda environment variables are capped at 4 KB in total; a config
         // with a few dozen models would not fit, so it is compiled in.
         define: { 'process.env.TOLLWAY_CONFIG_JSON': JSON.stringify(JSON.stringify(props.config)) },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // Local knowledge bases travel with the code, at the same relative path.
+          afterBundling: (inputDir, outputDir) =>
+            localKnowledgeFolders(props.config).map((folder) => `mkdir -p "${join(outputDir, folder, '..')}" && cp -R "${join(inputDir, folder)}" "${join(outputDir, folder)}"`),
+        },
       },
     });
     const secrets = configSecretsStatement(props.config);

@@ -4,11 +4,15 @@ import type { TollwayConfig } from '../functions/core/config/schema.js';
 import { DataTables } from './data-tables.js';
 import { GatewayApi } from './gateway-api.js';
 import { GatewayFunctions } from './gateway-functions.js';
+import { KnowledgeBases, type ProvisionedKnowledgeBaseProps } from './knowledge-bases.js';
 import { MasterKey } from './master-key.js';
+import { Observability } from './observability.js';
 
 export interface TollwayStackProps extends StackProps {
   /** The validated `tollway.config.yaml`. */
   config: TollwayConfig;
+  /** Bedrock knowledge bases to create (opt-in per knowledge base); none by default. */
+  provisionedKnowledgeBases?: readonly ProvisionedKnowledgeBaseProps[];
 }
 
 /** The whole gateway: tables, master key, functions and the API in front of them. */
@@ -17,6 +21,10 @@ export class TollwayStack extends Stack {
   public readonly masterKey: MasterKey;
   public readonly functions: GatewayFunctions;
   public readonly api: GatewayApi;
+  /** Dashboard, alarms and saved log queries. */
+  public readonly observability: Observability;
+  /** Present when the stack provisions knowledge bases. */
+  public readonly knowledgeBases?: KnowledgeBases;
 
   constructor(scope: Construct, id: string, props: TollwayStackProps) {
     super(scope, id, props);
@@ -24,7 +32,17 @@ export class TollwayStack extends Stack {
     this.tables = new DataTables(this, 'Tables');
     this.masterKey = new MasterKey(this, 'MasterKey');
     this.functions = new GatewayFunctions(this, 'Functions', { config, tables: this.tables, masterKey: this.masterKey.secret });
+    if (props.provisionedKnowledgeBases?.length) {
+      const knowledgeBases = new KnowledgeBases(this, 'KnowledgeBases', { knowledgeBases: props.provisionedKnowledgeBases });
+      // Every function that searches: the vector-store routes, file_search in chat, the MCP search tool.
+      for (const searcher of [this.functions.retrieve, this.functions.chat, this.functions.mcp]) {
+        knowledgeBases.grantRetrieve(searcher.lambdaFunction);
+        for (const [name, value] of Object.entries(knowledgeBases.environment)) searcher.lambdaFunction.addEnvironment(name, value);
+      }
+      this.knowledgeBases = knowledgeBases;
+    }
     this.api = new GatewayApi(this, 'Gateway', { functions: this.functions.byName, corsOrigins: config.settings.cors_origins });
+    this.observability = new Observability(this, 'Observability', { functions: this.functions, api: this.api, config });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL; OpenAI SDKs take `<ApiUrl>v1` as baseURL',

@@ -2,3 +2,6 @@
 
 /** ARN of the master-key secret; set on the admin function only. */
 export const masterKeySecretArnVariable = 'TOLLWAY_MASTER_KEY_SECRET_ARN';
+
+/** Powertools service name of every function: also the `service` dimension of every metric. */
+export const serviceName = 'tollway';

@@ -94,6 +94,9 @@ export const lambdaRuntimeOptions = (
     environment,
     logger: gatewayLogger,
     metrics: gatewayMetrics,
+    // Local knowledge bases are bundled beside the code; only /tmp is writable.
+    baseDirectory: environment.LAMBDA_TASK_ROOT,
+    knowledgeCacheDirectory: '/tmp/tollway-knowledge',
   };
 };
 

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   fetch?: typeof fetch;
   /** Where relative paths in the config (local knowledge bases) start; the working directory by default. */
   baseDirectory?: string;
+  /** Where local knowledge-base indexes are saved (a writable folder). */
+  knowledgeCacheDirectory?: string;
 }
 
 /** The composition root: wires providers and DynamoDB stores into the gateway core. Both hosts call it. */
@@ -43,7 +45,13 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
   const resolveSecret = (value: string, field: string) => resolveReferences(value, resolver, field);
   const logger = options.logger ?? consoleLogger;
   const metrics = options.metrics ?? noMetrics;
-  const knowledge = createKnowledgeService({ config: options.config, logger, metrics, baseDirectory: options.baseDirectory ?? process.cwd() });
+  const knowledge = createKnowledgeService({
+    config: options.config,
+    logger,
+    metrics,
+    baseDirectory: options.baseDirectory ?? process.cwd(),
+    cacheDirectory: options.knowledgeCacheDirectory,
+  });
   const catalog = createModelCatalog(options.config, { resolveSecret, fetch: options.fetch });
   return createGateway({
     config: options.config,
