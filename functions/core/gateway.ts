@@ -22,6 +22,7 @@ import { matchRoute, type FunctionName, type Operation, type Route } from './rou
 import { spendLogs } from './usage/spend-logs.js';
 import type { UsageReader, UsageStore } from './usage/usage-record.js';
 import { readJsonObject } from '../http/read-body.js';
+import { allowedOrigin, preflightResponse, withCors } from '../http/cors.js';
 import { errorResponse, jsonResponse } from '../http/responses.js';
 
 export interface GatewayDependencies {
@@ -109,9 +110,17 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   return {
     async handle(request, context) {
       const arrivedAt = performance.now();
+      const origin = allowedOrigin(request, dependencies.config.settings.cors_origins);
       let response: Response;
       try {
         const url = new URL(request.url);
+        if (request.method === 'OPTIONS') {
+          const { allowedMethods } = matchRoute('', url.pathname);
+          if (allowedMethods.length === 0) throw new GatewayError(404, `Unknown route ${url.pathname}.`, { code: 'route_not_found' });
+          response = preflightResponse(origin, [...allowedMethods, 'OPTIONS'].join(', '));
+          response.headers.set('x-request-id', context.requestId);
+          return response;
+        }
         const route = findRoute(request.method, url.pathname, dependencies.functionName);
         const caller = await authorize(route.route, request);
         response = await operations[route.route.operation]({ request, url, params: route.params, context, caller, arrivedAt });
@@ -123,7 +132,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
         if (response.status === 401 && isMcpPath(request.url)) response.headers.set('www-authenticate', 'Bearer realm="tollway"');
       }
       response.headers.set('x-request-id', context.requestId);
-      return response;
+      return withCors(response, origin);
     },
   };
 };
