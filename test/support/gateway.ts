@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { parseConfig } from '../../functions/core/config/load.js';
-import { silentLogger } from '../../functions/core/logger.js';
+import { silentLogger, type GatewayLogger } from '../../functions/core/logger.js';
 import type { GatewayMetrics, MetricName } from '../../functions/core/metrics.js';
 import { startLocalGateway, type LocalGateway } from '../../functions/local/local-gateway.js';
 
@@ -10,7 +10,7 @@ export const masterKey = 'sk-test-master-key-0123456789';
 export const startTestGateway = async (
   configYaml: string,
   environment: Record<string, string | undefined> = {},
-  options: { metrics?: GatewayMetrics } = {},
+  options: { metrics?: GatewayMetrics; logger?: GatewayLogger } = {},
 ): Promise<LocalGateway> =>
   startLocalGateway({
     config: parseConfig(configYaml, 'test config'),
@@ -18,7 +18,7 @@ export const startTestGateway = async (
     port: 0,
     masterKey,
     environment,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     metrics: options.metrics,
   });
 
@@ -53,3 +53,13 @@ export const generateKey = async (gateway: LocalGateway, settings: Record<string
 /** The official OpenAI client pointed at the gateway. */
 export const openaiClient = (gateway: LocalGateway, apiKey: string) =>
   new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 });
+
+/** A logger that keeps every line as JSON text, for assertions. */
+export const recordingLogger = () => {
+  const lines: string[] = [];
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(JSON.stringify({ level, message, ...fields }));
+  };
+  const logger: GatewayLogger = { info: keep('INFO'), warn: keep('WARN'), error: keep('ERROR') };
+  return { logger, lines };
+};
