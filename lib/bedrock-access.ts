@@ -41,10 +41,10 @@ export const bedrockInvokeStatement = (config: TollwayConfig): PolicyStatement |
   });
 };
 
-/** Retrieve on exactly the configured Bedrock knowledge bases; none when there are none. */
+/** Retrieve on exactly the configured existing Bedrock knowledge bases (provisioned ones grant their own); none when there are none. */
 export const bedrockRetrieveStatement = (config: TollwayConfig): PolicyStatement | undefined => {
   const resources = config.knowledge_bases.flatMap((base) =>
-    base.provider === 'bedrock'
+    base.provider === 'bedrock' && base.knowledge_base_id
       ? [`arn:${Aws.PARTITION}:bedrock:${base.region ?? Aws.REGION}:${Aws.ACCOUNT_ID}:knowledge-base/${base.knowledge_base_id}`]
       : [],
   );

@@ -11,9 +11,26 @@ import { Observability } from './observability.js';
 export interface TollwayStackProps extends StackProps {
   /** The validated `tollway.config.yaml`. */
   config: TollwayConfig;
-  /** Bedrock knowledge bases to create (opt-in per knowledge base); none by default. */
+  /** Bedrock knowledge bases to create; by default those with `provision` in the config. */
   provisionedKnowledgeBases?: readonly ProvisionedKnowledgeBaseProps[];
 }
+
+/** The knowledge bases the config asks the stack to create. */
+export const provisionedKnowledgeBasesOf = (config: TollwayConfig): ProvisionedKnowledgeBaseProps[] =>
+  config.knowledge_bases.flatMap((base) => {
+    if (base.provider !== 'bedrock' || !base.provision) return [];
+    const options = base.provision === true ? {} : base.provision;
+    return [
+      {
+        name: base.name,
+        description: base.description,
+        embeddingModelId: options.embedding_model,
+        dimensions: options.dimensions,
+        inclusionPrefixes: options.inclusion_prefixes,
+        chunking: options.chunking && { maxTokens: options.chunking.max_tokens, overlapPercentage: options.chunking.overlap_percentage },
+      },
+    ];
+  });
 
 /** The whole gateway: tables, master key, functions and the API in front of them. */
 export class TollwayStack extends Stack {
@@ -32,8 +49,9 @@ export class TollwayStack extends Stack {
     this.tables = new DataTables(this, 'Tables');
     this.masterKey = new MasterKey(this, 'MasterKey');
     this.functions = new GatewayFunctions(this, 'Functions', { config, tables: this.tables, masterKey: this.masterKey.secret });
-    if (props.provisionedKnowledgeBases?.length) {
-      const knowledgeBases = new KnowledgeBases(this, 'KnowledgeBases', { knowledgeBases: props.provisionedKnowledgeBases });
+    const provisioned = props.provisionedKnowledgeBases ?? provisionedKnowledgeBasesOf(config);
+    if (provisioned.length) {
+      const knowledgeBases = new KnowledgeBases(this, 'KnowledgeBases', { knowledgeBases: provisioned });
       // Every function that searches: the vector-store routes, file_search in chat, the MCP search tool.
       for (const searcher of [this.functions.retrieve, this.functions.chat, this.functions.mcp]) {
         knowledgeBases.grantRetrieve(searcher.lambdaFunction);

@@ -216,6 +216,30 @@ describe('provisioned knowledge bases', () => {
   });
 });
 
+describe('provisioning from the config', () => {
+  it('creates the knowledge bases marked `provision` and validates the entry', () => {
+    const provisioning = configSchema.parse({
+      models: [{ name: 'echo', provider: 'echo' }],
+      knowledge_bases: [
+        { name: 'wiki', provider: 'bedrock', provision: true },
+        { name: 'contracts', provider: 'bedrock', provision: { dimensions: 512, chunking: { max_tokens: 300, overlap_percentage: 20 } } },
+        { name: 'handbook', provider: 'bedrock', knowledge_base_id: 'ABCDEFGHIJ' },
+      ],
+    });
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
+    const template = Template.fromStack(new TollwayStack(app, 'Tollway', { config: provisioning }));
+
+    template.resourceCountIs('AWS::Bedrock::KnowledgeBase', 2);
+    template.hasResourceProperties('AWS::S3Vectors::Index', { IndexName: 'tollway-contracts', Dimension: 512 });
+    template.hasOutput('KnowledgeBaseWikiId', {});
+    expect(asList((new Stack().resolve(bedrockRetrieveStatement(provisioning)?.toStatementJson()) as Statement).Resource)).toHaveLength(1);
+
+    const neither = configSchema.safeParse({ models: [{ name: 'echo', provider: 'echo' }], knowledge_bases: [{ name: 'x', provider: 'bedrock' }] });
+    expect(neither.success).toBe(false);
+    expect(neither.error?.issues[0].path).toEqual(['knowledge_bases', 0, 'knowledge_base_id']);
+  });
+});
+
 describe('bedrockRetrieveStatement', () => {
   it('allows Retrieve on exactly the configured Bedrock knowledge bases, in their regions', () => {
     const statement = bedrockRetrieveStatement(config);

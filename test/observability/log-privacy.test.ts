@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { generateKey, masterKey, openaiClient, recordingLogger, startTestGateway } from '../support/gateway.js';
 

@@ -70,7 +70,20 @@ export const knowledgeBaseSchema = z.discriminatedUnion('provider', [
   z.strictObject({
     name: plainName,
     provider: z.literal('bedrock'),
-    knowledge_base_id: z.string().regex(/^[0-9A-Za-z]{10}$/, 'a 10-character Bedrock knowledge base id'),
+    /** The existing knowledge base; leave out when `provision` creates one. */
+    knowledge_base_id: z.string().regex(/^[0-9A-Za-z]{10}$/, 'a 10-character Bedrock knowledge base id').optional(),
+    /** Let the stack create the knowledge base (S3 bucket, S3 Vectors index, Bedrock knowledge base and data source). */
+    provision: z
+      .union([
+        z.literal(true),
+        z.strictObject({
+          embedding_model: z.string().min(1).optional(),
+          dimensions: z.number().int().positive().max(4096).optional(),
+          inclusion_prefixes: z.array(z.string()).max(10).optional(),
+          chunking: z.strictObject({ max_tokens: z.number().int().min(20).max(8192), overlap_percentage: z.number().int().min(1).max(99) }).optional(),
+        }),
+      ])
+      .optional(),
     region: z.string().optional(),
     /** A Bedrock reranking model (id or ARN) applied to the results. */
     reranking_model: z.string().min(1).optional(),
@@ -141,6 +154,14 @@ export const configSchema = z
   .superRefine((config, context) => {
     uniqueNames(config.mcp_servers, context, 'mcp_servers');
     uniqueNames(config.knowledge_bases, context, 'knowledge_bases');
+    config.knowledge_bases.forEach((base, index) => {
+      if (base.provider === 'bedrock' && !base.knowledge_base_id && !base.provision) {
+        context.addIssue({ code: 'custom', message: 'give "knowledge_base_id", or "provision" to have the stack create one', path: ['knowledge_bases', index, 'knowledge_base_id'] });
+      }
+      if (base.provider === 'bedrock' && base.knowledge_base_id && base.provision) {
+        context.addIssue({ code: 'custom', message: '"provision" creates a new knowledge base; leave out "knowledge_base_id"', path: ['knowledge_bases', index, 'provision'] });
+      }
+    });
     const modelNames = new Set(config.models.map((model) => model.name));
     const knowledgeBaseNames = new Set(config.knowledge_bases.map((base) => base.name));
     config.models.forEach((model, index) => {
