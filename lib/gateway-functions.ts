@@ -56,6 +56,9 @@ export class GatewayFunctions extends Construct {
       environment: tables.environment,
     });
     tables.keys.grantReadData(this.mcp.lambdaFunction);
+    // The built-in knowledge_base__search tool searches the configured knowledge bases.
+    const mcpRetrieve = bedrockRetrieveStatement(config);
+    if (mcpRetrieve) this.mcp.lambdaFunction.addToRolePolicy(mcpRetrieve);
 
     this.retrieve = new GatewayFunction(this, 'Retrieve', {
       name: 'retrieve',

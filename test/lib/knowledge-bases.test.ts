@@ -179,7 +179,7 @@ describe('provisioned knowledge bases', () => {
 
     expect(resourcesAllowed(functionStatements(stack, template, stack.functions.retrieve), 'bedrock:Retrieve')).toEqual([...configured, provisioned].sort());
     expect(resourcesAllowed(functionStatements(stack, template, stack.functions.chat), 'bedrock:Retrieve')).toEqual([...configured, provisioned].sort());
-    expect(resourcesAllowed(functionStatements(stack, template, stack.functions.mcp), 'bedrock:Retrieve')).toEqual([provisioned]);
+    expect(resourcesAllowed(functionStatements(stack, template, stack.functions.mcp), 'bedrock:Retrieve')).toEqual([...configured, provisioned].sort());
     expect(resourcesAllowed(functionStatements(stack, template, stack.functions.admin), 'bedrock:Retrieve')).toEqual([]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Tollway retrieve routes',
