@@ -1,5 +1,6 @@
 import { UpstreamError } from '../../core/errors.js';
 import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
+import { postJson } from '../http/post-json.js';
 import { mapFetchError } from '../openai-compatible/map-fetch-error.js';
 import type { AnthropicMessagesRequestBody } from './anthropic-api-types.js';
 import { convertAnthropicResponse, parseAnthropicResponse } from './convert-anthropic-response.js';
@@ -77,35 +78,19 @@ export class AnthropicLanguageModel implements LanguageModel {
   }
 
   /** POSTs the body; resolves with a 2xx response, rejects with the mapped error otherwise. */
-  private async post(body: AnthropicMessagesRequestBody, accept: string, abortSignal: AbortSignal | undefined): Promise<Response> {
-    const headers = await this.requestHeaders(accept);
-    let response: Response;
-    try {
-      response = await this.fetch(this.messagesUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: abortSignal });
-    } catch (error) {
-      throw mapFetchError(error, abortSignal, 'request');
-    }
-    if (!response.ok) throw await anthropicErrorFromResponse(response);
-    return response;
-  }
-
-  private async requestHeaders(accept: string): Promise<Headers> {
-    let apiKey: string | undefined;
-    let extraHeaders: Record<string, string> | undefined;
-    try {
-      [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
-    } catch (error) {
-      // A missing secret is the gateway's configuration problem; another deployment may still work.
-      throw new UpstreamError(500, `credentials for anthropic model ${this.modelId} could not be resolved`, {
-        type: 'server_error',
-        code: 'upstream_credentials_unavailable',
-        retryable: true,
-        cause: error,
-      });
-    }
-    const headers = new Headers({ 'content-type': 'application/json', accept, 'anthropic-version': anthropicApiVersion });
-    if (apiKey) headers.set('x-api-key', apiKey);
-    for (const [name, value] of Object.entries(extraHeaders ?? {})) headers.set(name, value);
-    return headers;
+  private post(body: AnthropicMessagesRequestBody, accept: string, abortSignal: AbortSignal | undefined): Promise<Response> {
+    return postJson({
+      url: this.messagesUrl,
+      body,
+      accept,
+      abortSignal,
+      fetch: this.fetch,
+      errorFromResponse: anthropicErrorFromResponse,
+      describe: `anthropic model ${this.modelId}`,
+      headers: async () => {
+        const [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
+        return { 'anthropic-version': anthropicApiVersion, ...(apiKey ? { 'x-api-key': apiKey } : {}), ...extraHeaders };
+      },
+    });
   }
 }

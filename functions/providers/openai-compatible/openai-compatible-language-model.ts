@@ -3,6 +3,7 @@ import { UpstreamError } from '../../core/errors.js';
 import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
 import { buildOpenAIChatRequestBody } from './build-openai-chat-request-body.js';
 import { convertOpenAIChatResponse, parseOpenAIChatResponse } from './convert-openai-chat-response.js';
+import { postJson } from '../http/post-json.js';
 import { mapFetchError } from './map-fetch-error.js';
 import { openAIErrorFromResponse } from './map-openai-error.js';
 import type { MaxTokensField, OpenAIChatRequestBody } from './openai-chat-api-types.js';
@@ -73,35 +74,19 @@ export class OpenAICompatibleLanguageModel implements LanguageModel {
   }
 
   /** POSTs the body; resolves with a 2xx response, rejects with the mapped error otherwise. */
-  private async post(body: OpenAIChatRequestBody, accept: string, abortSignal: AbortSignal | undefined): Promise<Response> {
-    const headers = await this.requestHeaders(accept);
-    let response: Response;
-    try {
-      response = await this.fetch(this.chatCompletionsUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: abortSignal });
-    } catch (error) {
-      throw mapFetchError(error, abortSignal, 'request');
-    }
-    if (!response.ok) throw await openAIErrorFromResponse(response);
-    return response;
-  }
-
-  private async requestHeaders(accept: string): Promise<Headers> {
-    let apiKey: string | undefined;
-    let extraHeaders: Record<string, string> | undefined;
-    try {
-      [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
-    } catch (error) {
-      // A missing secret is the gateway's configuration problem; another deployment may still work.
-      throw new UpstreamError(500, `credentials for ${this.provider} model ${this.modelId} could not be resolved`, {
-        type: 'server_error',
-        code: 'upstream_credentials_unavailable',
-        retryable: true,
-        cause: error,
-      });
-    }
-    const headers = new Headers({ 'content-type': 'application/json', accept });
-    if (apiKey) headers.set('authorization', `Bearer ${apiKey}`);
-    for (const [name, value] of Object.entries(extraHeaders ?? {})) headers.set(name, value);
-    return headers;
+  private post(body: OpenAIChatRequestBody, accept: string, abortSignal: AbortSignal | undefined): Promise<Response> {
+    return postJson({
+      url: this.chatCompletionsUrl,
+      body,
+      accept,
+      abortSignal,
+      fetch: this.fetch,
+      errorFromResponse: openAIErrorFromResponse,
+      describe: `${this.provider} model ${this.modelId}`,
+      headers: async () => {
+        const [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
+        return { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...extraHeaders };
+      },
+    });
   }
 }

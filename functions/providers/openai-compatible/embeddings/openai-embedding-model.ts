@@ -1,5 +1,6 @@
 import type { EmbeddingModel, EmbeddingResult } from '../../../core/embeddings/embedding-model.js';
 import { UpstreamError } from '../../../core/errors.js';
+import { postJson } from '../../http/post-json.js';
 import { mapFetchError } from '../map-fetch-error.js';
 import { openAIErrorFromResponse } from '../map-openai-error.js';
 import { openAIEmbeddingResponseSchema } from './openai-embedding-schemas.js';
@@ -55,12 +56,18 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     dimensions: number | undefined,
     abortSignal: AbortSignal | undefined,
   ): Promise<{ embeddings: number[][]; inputTokens: number }> {
-    const headers = await this.requestHeaders();
-    const body = JSON.stringify({ model: this.modelId, input, dimensions, encoding_format: 'float' });
+    const response = await postJson({
+      url: this.options.embeddingsUrl,
+      body: { model: this.modelId, input, dimensions, encoding_format: 'float' },
+      accept: 'application/json',
+      abortSignal,
+      fetch: this.fetch,
+      errorFromResponse: openAIErrorFromResponse,
+      describe: `${this.provider} model ${this.modelId}`,
+      headers: async () => (await this.options.headers?.()) ?? {},
+    });
     let text: string;
     try {
-      const response = await this.fetch(this.options.embeddingsUrl, { method: 'POST', headers, body, signal: abortSignal });
-      if (!response.ok) throw await openAIErrorFromResponse(response);
       text = await response.text();
     } catch (error) {
       throw mapFetchError(error, abortSignal, 'request');
@@ -82,23 +89,5 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
       // A server that reports no usage gets the four-characters-a-token estimate, so cost is not recorded as zero.
       inputTokens: parsed.data.usage?.prompt_tokens ?? input.reduce((total, text) => total + Math.ceil(text.length / 4), 0),
     };
-  }
-
-  private async requestHeaders(): Promise<Headers> {
-    let extraHeaders: Record<string, string> | undefined;
-    try {
-      extraHeaders = await this.options.headers?.();
-    } catch (error) {
-      // A missing secret is the gateway's configuration problem; another deployment may still work.
-      throw new UpstreamError(500, `credentials for ${this.provider} model ${this.modelId} could not be resolved`, {
-        type: 'server_error',
-        code: 'upstream_credentials_unavailable',
-        retryable: true,
-        cause: error,
-      });
-    }
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-    for (const [name, value] of Object.entries(extraHeaders ?? {})) headers.set(name, value);
-    return headers;
   }
 }
