@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
+  AccessLogFormat,
   Cors,
   EndpointType,
   LambdaIntegration,
+  LogGroupLogDestination,
   MethodLoggingLevel,
   ResponseTransferMode,
   ResponseType,
@@ -10,6 +12,7 @@ import {
   type CorsOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routes, type FunctionName, type Route } from '../functions/core/routes.js';
 
@@ -44,9 +47,16 @@ export class GatewayApi extends Construct {
   public readonly api: RestApi;
   /** The stage URL, ending in `/`. */
   public readonly url: string;
+  /** One line per request: who called what, when, with what status (never headers or bodies). */
+  public readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: GatewayApiProps) {
     super(scope, id);
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      // An audit trail: kept as long as usage records are by default.
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new RestApi(this, 'Api', {
       restApiName: 'tollway',
       description: 'Tollway LLM gateway (OpenAI-compatible)',
@@ -60,6 +70,19 @@ export class GatewayApi extends Construct {
         loggingLevel: MethodLoggingLevel.INFO,
         // Request and response bodies hold prompts and keys: never logged.
         dataTraceEnabled: false,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        // Standard fields only: request id, source IP, method, path, protocol, status, size, time.
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
       },
       defaultCorsPreflightOptions: props.corsOrigins.length > 0 ? corsOptions(props.corsOrigins) : undefined,
     });

@@ -42,7 +42,8 @@ export class GatewayFunctions extends Construct {
     });
     tables.keys.grantReadData(this.chat.lambdaFunction);
     tables.budgets.grantReadWriteData(this.chat.lambdaFunction);
-    tables.usage.grantReadWriteData(this.chat.lambdaFunction);
+    // Chat only puts usage records; reading them back (spend logs) is admin's.
+    tables.usage.grant(this.chat.lambdaFunction, 'dynamodb:PutItem');
     for (const statement of [bedrockInvokeStatement(config), bedrockRetrieveStatement(config)]) {
       if (statement) this.chat.lambdaFunction.addToRolePolicy(statement);
     }

@@ -36,7 +36,8 @@ export class Observability extends Construct {
     const lambdas = functions.byName;
     const stage = api.api.deploymentStage;
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Tollway alarms' });
+    // Publishers must use TLS (a topic policy denies anything else).
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Tollway alarms', enforceSSL: true });
     if (config.settings.alarm_email) this.alarmTopic.addSubscription(new EmailSubscription(config.settings.alarm_email));
 
     this.alarms = new GatewayAlarms(this, 'Alarms', {

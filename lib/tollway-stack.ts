@@ -6,6 +6,7 @@ import { GatewayApi } from './gateway-api.js';
 import { GatewayFunctions } from './gateway-functions.js';
 import { KnowledgeBases, type ProvisionedKnowledgeBaseProps } from './knowledge-bases.js';
 import { MasterKey } from './master-key.js';
+import { acknowledgeNagFindings } from './nag-suppressions.js';
 import { Observability } from './observability.js';
 
 export interface TollwayStackProps extends StackProps {
@@ -61,6 +62,7 @@ export class TollwayStack extends Stack {
     }
     this.api = new GatewayApi(this, 'Gateway', { functions: this.functions.byName, corsOrigins: config.settings.cors_origins });
     this.observability = new Observability(this, 'Observability', { functions: this.functions, api: this.api, config });
+    acknowledgeNagFindings({ config, tables: this.tables, masterKey: this.masterKey, functions: this.functions, api: this.api, knowledgeBases: this.knowledgeBases });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL; OpenAI SDKs take `<ApiUrl>v1` as baseURL',

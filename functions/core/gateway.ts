@@ -1,4 +1,4 @@
-import { authenticateCaller, authenticateMaster, callerAllows, type Caller } from './auth/authenticate.js';
+import { authenticateCaller, authenticateMaster, callerAllows, keysUnavailable, type Caller } from './auth/authenticate.js';
 import { RecordCache } from './auth/record-cache.js';
 import { chatCompletions } from './chat/chat-completions.js';
 import type { TollwayConfig } from './config/schema.js';
@@ -61,8 +61,16 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const now = dependencies.now ?? (() => new Date());
   const clock = () => now().getTime();
   const ttlMs = dependencies.config.settings.key_cache_ttl_seconds * 1000;
-  const keyCache = new RecordCache((id) => dependencies.keyStore.get(id), ttlMs, clock);
-  const teamCache = new RecordCache((id) => dependencies.teamStore.get(id), ttlMs, clock);
+  // A key store that cannot be reached is the gateway's trouble, not the caller's: 503 (retryable), logged.
+  const lookup =
+    <Value>(load: (id: string) => Promise<Value | undefined>) =>
+    (id: string) =>
+      load(id).catch((error: unknown) => {
+        dependencies.logger.error('key store unavailable', describeError(error));
+        throw keysUnavailable(error);
+      });
+  const keyCache = new RecordCache(lookup((id) => dependencies.keyStore.get(id)), ttlMs, clock);
+  const teamCache = new RecordCache(lookup((id) => dependencies.teamStore.get(id)), ttlMs, clock);
   const keyAdmin = new KeyAdmin(dependencies.keyStore, dependencies.teamStore, keyCache, dependencies.counterStore, now);
   const teamAdmin = new TeamAdmin(dependencies.teamStore, dependencies.keyStore, teamCache, dependencies.counterStore, now);
   const metrics = dependencies.metrics ?? noMetrics;

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Readable, type Duplex } from 'node:stream';
+import { GatewayError } from '../core/errors.js';
 
 /** A web-standard Request for a Node request; `signal` aborts when the client goes away. */
 export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Request => {
@@ -69,3 +70,24 @@ const waitForDrain = (outgoing: ServerResponse) =>
     outgoing.on('drain', done);
     outgoing.on('close', done);
   });
+
+/**
+ * What Node's HTTP parser refuses before a request exists (bytes not allowed
+ * in a header, headers over the size limit, broken framing), answered in the
+ * OpenAI envelope like every other error rather than with a bare status line.
+ * For `server.on('clientError', ...)`.
+ */
+export const answerClientError = (error: Error & { code?: string }, socket: Duplex & { bytesWritten?: number }): void => {
+  // Once a response has started on this connection, nothing else can be written to it.
+  if (error.code !== 'ECONNRESET' && socket.writable && socket.bytesWritten === 0) {
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message =
+      status === 431 ? 'Request headers are too large.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+    const body = JSON.stringify(new GatewayError(status, message, { type: 'invalid_request_error', code: 'invalid_http_request' }).toEnvelope());
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    return;
+  }
+  socket.destroy();
+};

@@ -9,7 +9,10 @@ export const readBodyText = async (request: Request, maxBytes: number): Promise<
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((error: unknown) => {
+      // The client broke the body off (reset, malformed chunked framing): its request, not the gateway, failed.
+      throw new GatewayError(400, 'The request body could not be read completely.', { type: 'invalid_request_error', code: 'invalid_body', cause: error });
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -34,7 +37,30 @@ export const readJsonObject = async (request: Request, maxBytes: number): Promis
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalidRequest('Request body must be a JSON object.', null, 'invalid_json');
   }
+  if (nestingDepth(parsed, maxJsonDepth) > maxJsonDepth) {
+    throw invalidRequest(`Request body is nested more than ${maxJsonDepth} levels deep.`, null, 'invalid_json');
+  }
   return parsed as Record<string, unknown>;
+};
+
+/**
+ * Far deeper than any real request (tool schemas included); beyond it the
+ * recursive JSON.stringify that forwards a body upstream runs out of stack.
+ */
+const maxJsonDepth = 128;
+
+/** How deep objects and arrays nest in `value`, counted without recursion and only up to `limit + 1`. */
+const nestingDepth = (value: unknown, limit: number): number => {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current)) if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+  }
+  return deepest;
 };
 
 const tooLarge = (maxBytes: number) =>

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
-import { toWebRequest, writeWebResponse } from '../http/node-adapter.js';
+import { answerClientError, toWebRequest, writeWebResponse } from '../http/node-adapter.js';
 import { errorResponse } from '../http/responses.js';
 import { generateKey } from '../core/auth/key-hash.js';
 import { createGatewayRuntime } from '../runtime/create-gateway.js';
@@ -80,9 +80,13 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     } catch (error) {
       response = errorResponse(error);
     }
+    // A body refused before it was read to the end (413, 401...) leaves unread bytes
+    // on the connection, and a request sent after them would wait forever: close it.
+    if (!incoming.complete) response.headers.set('connection', 'close');
     await writeWebResponse(response, outgoing);
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());

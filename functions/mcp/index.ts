@@ -37,6 +37,7 @@ export const createMcpService = (options: McpServiceOptions): ClosableMcpService
     toolListTtlMs: options.toolListTtlMs,
   });
   const audit = { logger: options.logger, metrics: options.metrics };
+  const builtInServers = new Set((options.builtInTools ?? []).map((tool) => tool.server));
   const tools = new FederatedTools({ pool, builtInTools: options.builtInTools ?? [], audit, logger: options.logger });
   const serveOptions = (access: McpAccess) => ({
     maxBodyBytes: options.config.settings.max_body_bytes,
@@ -56,6 +57,10 @@ export const createMcpService = (options: McpServiceOptions): ClosableMcpService
     },
 
     async listTools(access, filter) {
+      // A server named by the caller (a chat `mcp` tool's server_label) must exist, or the model would silently get no tools.
+      if (filter?.server !== undefined && !pool.get(filter.server) && !builtInServers.has(filter.server)) {
+        throw new GatewayError(404, `Unknown MCP server "${filter.server}".`, { code: 'mcp_server_not_found' });
+      }
       return (await tools.list(access, filter)).map(describeTool);
     },
 

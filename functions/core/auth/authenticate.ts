@@ -11,6 +11,15 @@ export interface Caller {
 
 const unauthorized = (message: string, code = 'invalid_api_key') => new GatewayError(401, message, { code });
 
+/** The keys table could not be read: nothing is known about the caller yet, and trying again shortly may work. */
+export const keysUnavailable = (cause: unknown) =>
+  new GatewayError(503, 'API keys cannot be checked right now; try again shortly.', {
+    type: 'server_error',
+    code: 'keys_unavailable',
+    headers: { 'retry-after': '1' },
+    cause,
+  });
+
 /**
  * Resolves the caller's key and team from the in-memory caches (DynamoDB only
  * on a miss), or throws 401: missing, unknown, expired or blocked key, blocked team.

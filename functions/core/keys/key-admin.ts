@@ -9,6 +9,7 @@ import { parseBody } from '../validation.js';
 import { RecordExistsError, RecordNotFoundError, type KeyRecord, type KeyStore, type TeamRecord, type TeamStore } from './key-record.js';
 import { applyLimitSettings, describeLimitSettings, durationField, emptyLimitSettings, limitSettingsFields, setField } from './limit-settings.js';
 import { pageOf, pagingOf } from './paging.js';
+import { assertStorable } from './storable-record.js';
 
 const keyFields = {
   ...limitSettingsFields,
@@ -133,6 +134,7 @@ export class KeyAdmin {
     if (input.expires !== undefined) setField<KeyRecord, 'expires'>(record, 'expires', input.expires === null ? null : new Date(input.expires).toISOString());
     if (input.duration) record.expires = new Date(this.now().getTime() + (parseDuration(input.duration) ?? 0)).toISOString();
     if (input.duration === null) delete record.expires;
+    assertStorable(record);
     return record;
   }
 

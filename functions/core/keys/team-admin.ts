@@ -9,6 +9,7 @@ import { describeKey } from './key-admin.js';
 import { RecordExistsError, type KeyStore, type TeamRecord, type TeamStore } from './key-record.js';
 import { applyLimitSettings, describeLimitSettings, emptyLimitSettings, limitSettingsFields, setField } from './limit-settings.js';
 import { pageOf, pagingOf } from './paging.js';
+import { assertStorable } from './storable-record.js';
 
 const teamId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits, ".", "_", ":" or "-", at most 128');
 const teamFields = { ...limitSettingsFields, team_alias: z.string().min(1).max(256).nullish() };
@@ -36,6 +37,7 @@ export class TeamAdmin {
     const input = parseBody(newSchema, body);
     const record = applyLimitSettings<TeamRecord>({ ...emptyLimitSettings(this.now().toISOString()), teamId: input.team_id ?? randomUUID() }, input);
     setField<TeamRecord, 'teamAlias'>(record, 'teamAlias', input.team_alias);
+    assertStorable(record);
     try {
       await this.teams.create(record);
     } catch (error) {
@@ -51,6 +53,7 @@ export class TeamAdmin {
     const existing = await this.find(input.team_id);
     const record = applyLimitSettings<TeamRecord>({ ...existing, updatedAt: this.now().toISOString() }, input);
     setField<TeamRecord, 'teamAlias'>(record, 'teamAlias', input.team_alias);
+    assertStorable(record);
     await this.teams.replace(record);
     this.teamCache.invalidate(record.teamId);
     return describeTeam(record);

@@ -1,0 +1,118 @@
+import { Aws, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { TollwayConfig } from '../functions/core/config/schema.js';
+import { bedrockModelArns } from './bedrock-access.js';
+import type { DataTables } from './data-tables.js';
+import type { GatewayApi } from './gateway-api.js';
+import type { GatewayFunctions } from './gateway-functions.js';
+import type { KnowledgeBases } from './knowledge-bases.js';
+import type { MasterKey } from './master-key.js';
+
+/** The parts of the stack cdk-nag has findings on. */
+export interface NagScope {
+  config: TollwayConfig;
+  tables: DataTables;
+  masterKey: MasterKey;
+  functions: GatewayFunctions;
+  api: GatewayApi;
+  knowledgeBases?: KnowledgeBases;
+}
+
+/** `<LogicalId.Arn>`, as cdk-nag names a `Fn::GetAtt` in a finding. */
+const arnReference = (construct: IConstruct): string => `<${Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement)}.Arn>`;
+
+const acknowledge = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id: `AwsSolutions-${id}`, reason });
+
+/**
+ * The cdk-nag AwsSolutions findings the stack accepts, each on the construct
+ * it concerns and with the reason it is accepted. Everything else is fixed
+ * at its source (API access logs, TLS-only alarm topic, bucket TLS and
+ * encryption, per-model Bedrock grants, per-secret grants); `test/hardening`
+ * checks that no finding is left unacknowledged.
+ */
+export const acknowledgeNagFindings = (scope: NagScope): void => {
+  const { config, tables, masterKey, functions, api, knowledgeBases } = scope;
+
+  acknowledge(
+    masterKey.secret,
+    'SMG4',
+    'The master key is a bearer credential held by administrators outside AWS; a scheduled rotation would lock them out. Rotate it on purpose with `aws secretsmanager put-secret-value`.',
+  );
+
+  for (const gatewayFunction of [functions.chat, functions.mcp, functions.retrieve, functions.admin]) {
+    const lambdaFunction = gatewayFunction.lambdaFunction;
+    acknowledge(
+      lambdaFunction,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The AWS-managed basic execution policy grants only what a function needs to write its CloudWatch logs (logs:CreateLogGroup, CreateLogStream, PutLogEvents).',
+    );
+    acknowledge(
+      lambdaFunction,
+      'IAM5[Resource::*]',
+      'Only xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) are on "*": X-Ray supports no resource-level permissions for them.',
+    );
+    acknowledge(
+      lambdaFunction,
+      'L1',
+      'Node.js 22 is pinned on purpose: the bundles are built for node22 and the test suite runs there; raise the runtime and the esbuild target together.',
+    );
+  }
+
+  // Spend logs (admin) query the usage table by key, team and day; the CDK table grant adds the table's own indexes.
+  const usageIndexes = `IAM5[Resource::${arnReference(tables.usage)}/index/*]`;
+  acknowledge(functions.admin.lambdaFunction, usageIndexes, 'The wildcard covers only the usage table\'s own indexes (by key, by team, by day), which /spend/logs queries.');
+  acknowledge(functions.chat.lambdaFunction, usageIndexes, 'The wildcard covers only the usage table\'s own indexes, which the CDK table grant always adds; chat may only PutItem usage records.');
+
+  // Cross-region inference profiles route to the foundation model in any region of their geography.
+  const foundationModels = new Set(
+    config.models.flatMap((model) =>
+      model.provider === 'bedrock' && model.model ? bedrockModelArns(model.model, model.region).filter((arn) => arn.includes(':bedrock:*::')) : [],
+    ),
+  );
+  for (const arn of foundationModels) {
+    acknowledge(
+      functions.chat.lambdaFunction,
+      `IAM5[Resource::${arn.split(Aws.PARTITION).join('<AWS::Partition>')}]`,
+      'The grant names one foundation model; only its region is open, because a cross-region inference profile may serve the request from any region of its geography.',
+    );
+  }
+
+  acknowledge(
+    api.api,
+    'APIG2',
+    'Every route is a Lambda proxy: the gateway validates bodies itself (zod) and answers in the OpenAI error envelope, which API Gateway request validation could not.',
+  );
+  acknowledge(
+    api.api,
+    'APIG3',
+    'AWS WAF is optional: per-key rate limits and budgets live in the gateway and the stage is throttled; associate a web ACL with the stage where an organisation requires one.',
+  );
+  acknowledge(
+    api.api,
+    'APIG4',
+    'Authorization is the gateway\'s: every route but /health checks a virtual key or the master key (OpenAI-style Bearer tokens), which an API Gateway authorizer cannot validate against budgets and allowlists.',
+  );
+  acknowledge(
+    api.api,
+    'COG4',
+    'Clients are OpenAI SDKs and MCP clients with virtual API keys, not Cognito users; the gateway authenticates every route but /health.',
+  );
+  acknowledge(
+    api.api,
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    'The AWS-managed policy API Gateway needs to write the stage\'s execution and access logs to CloudWatch.',
+  );
+
+  for (const knowledgeBase of knowledgeBases?.knowledgeBases ?? []) {
+    acknowledge(
+      knowledgeBase.documents,
+      'S1',
+      'The documents bucket only holds knowledge-base sources written by operators (TLS-only, encrypted, versioned, no public access); server access logs would need a second bucket for little gain. Enable CloudTrail data events where required.',
+    );
+    acknowledge(
+      knowledgeBase.serviceRole,
+      `IAM5[Resource::${arnReference(knowledgeBase.documents)}/*]`,
+      'Bedrock ingests every object of this knowledge base\'s own documents bucket (s3:GetObject only).',
+    );
+  }
+};
