@@ -214,10 +214,10 @@ describe('the synthesized stack', () => {
       figures.stageThrottle = `${settings.ThrottlingRateLimit}/s burst ${settings.ThrottlingBurstLimit}`;
     });
 
-    it("caps request bodies below API Gateway's fixed 10 MB (settings.max_body_bytes), 6 MB by default", () => {
+    it("caps request bodies below Lambda's 6 MB invocation payload (settings.max_body_bytes), 5.5 MB by default", () => {
       const settings = configSchema.parse({ models: [{ name: 'echo', provider: 'echo' }] }).settings;
-      expect(settings.max_body_bytes).toBe(6 * 1024 * 1024);
-      expect(configSchema.safeParse({ models: [{ name: 'echo', provider: 'echo' }], settings: { max_body_bytes: 10 * 1024 * 1024 + 1 } }).success).toBe(false);
+      expect(settings.max_body_bytes).toBe(5_500_000);
+      expect(configSchema.safeParse({ models: [{ name: 'echo', provider: 'echo' }], settings: { max_body_bytes: 6_000_000 } }).success).toBe(false);
     });
 
     it('answers preflights only for the configured origins, on every route of the table', () => {

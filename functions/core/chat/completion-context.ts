@@ -1,6 +1,7 @@
 import type { Caller } from '../auth/authenticate.js';
 import type { TollwayConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
+import { retrying } from '../retry.js';
 import type { RequestContext } from '../gateway-types.js';
 import type { ModelRequest, Usage } from '../language-model.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
@@ -168,7 +169,8 @@ export const finishMetered = async (dependencies: ChatCompletionsDependencies, m
   reportCompletion(dependencies, metered, record);
   const [settled, recorded] = await Promise.allSettled([
     metered.admission.settle({ costUsd: outcome.costUsd, tokens }),
-    dependencies.usageStore.record(record),
+    // The record is keyed by request id: writing it again is harmless, losing it is not.
+    retrying(() => dependencies.usageStore.record(record), () => true),
   ]);
   if (settled.status === 'rejected') dependencies.logger.error('settlement failed', { requestId: record.requestId, ...describeError(settled.reason) });
   if (recorded.status === 'rejected') dependencies.logger.error('usage record not written', { requestId: record.requestId, ...describeError(recorded.reason) });

@@ -119,7 +119,8 @@ export const settingsSchema = z.strictObject({
   /** How long a key record is trusted from memory before it is read again. */
   key_cache_ttl_seconds: z.number().int().nonnegative().max(300).default(10),
   /** Largest request body accepted, in bytes. */
-  max_body_bytes: z.number().int().positive().max(10 * 1024 * 1024).default(6 * 1024 * 1024),
+  // Lambda caps a whole invocation payload (body, headers, event envelope) at 6 MB.
+  max_body_bytes: z.number().int().positive().max(5_900_000).default(5_500_000),
   /** Default output cap when neither the request nor the model entry gives one. */
   default_max_output_tokens: z.number().int().positive().default(4096),
   /** Origins allowed by CORS; none by default. */

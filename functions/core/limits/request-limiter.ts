@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js';
 import type { GatewayLogger } from '../logger.js';
 import { roundUsd } from '../pricing.js';
+import { isThrottling, retrying } from '../retry.js';
 import type { CounterStore, CounterUpdate, CounterValues } from './counter-store.js';
 import { budgetWindow, hasRateLimit, rateWindow, type LimitSubject } from './limit-windows.js';
 
@@ -164,14 +165,17 @@ export class Admission {
       const reservation = this.plans.find((plan) => plan.kind === 'budget' && plan.subject === subject);
       const window = reservation?.update ?? budgetWindow(subject, this.now());
       const held = reservation ? this.reservedUsd : 0;
+      // ADD is not idempotent: only refused (throttled) writes are tried again.
       updates.push(
-        this.store
-          .update({
-            counterId: window.counterId,
-            add: { committed: roundUsd(costUsd - held), spend: costUsd, requests: 1, tokens: actual.tokens },
-            expiresAt: window.expiresAt,
-          })
-          .then((values) => this.checkSoftBudget(subject, values, costUsd)),
+        retrying(
+          () =>
+            this.store.update({
+              counterId: window.counterId,
+              add: { committed: roundUsd(costUsd - held), spend: costUsd, requests: 1, tokens: actual.tokens },
+              expiresAt: window.expiresAt,
+            }),
+          isThrottling,
+        ).then((values) => this.checkSoftBudget(subject, values, costUsd)),
       );
       const rate = this.plans.find((plan) => plan.kind === 'rate' && plan.subject === subject);
       if (rate && actual.tokens !== this.estimatedTokens) {

@@ -26,7 +26,7 @@ describe('parseConfig', () => {
     const config = parseConfig('models: [{ name: echo, provider: echo }]');
     expect(config.mcp_servers).toEqual([]);
     expect(config.models[0]).toMatchObject({ mode: 'chat', weight: 1 });
-    expect(config.settings).toMatchObject({ max_body_bytes: 6 * 1024 * 1024, log_prompts: false });
+    expect(config.settings).toMatchObject({ max_body_bytes: 5_500_000, log_prompts: false });
   });
 
   it.each([

@@ -115,6 +115,26 @@ describe('RequestLimiter', () => {
     expect(warn).toHaveBeenCalledWith('soft budget crossed', expect.objectContaining({ id: 'key-1', softBudgetUsd: 0.25 }));
   });
 
+  it('tries a throttled settlement again rather than leave the reservation held', async () => {
+    const store = new MemoryCounterStore();
+    const limiter = new RequestLimiter(store, () => now, silentLogger);
+    const admission = await limiter.admit({ subjects: [subject({ maxBudget: 1 })], reserveUsd: 0.5, estimatedTokens: 0 }, noTasks);
+    const update = store.update.bind(store);
+    let throttled = 0;
+    store.update = async (counterUpdate) => {
+      if (throttled < 2) {
+        throttled += 1;
+        throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
+      }
+      return update(counterUpdate);
+    };
+
+    await admission.settle({ costUsd: 0.1, tokens: 1 });
+
+    expect(throttled).toBe(2);
+    expect(store.counters.get('budget#key#key-1#all')?.committed).toBeCloseTo(0.1, 10);
+  });
+
   it('fails closed with 503 when the counters cannot be reached', async () => {
     const store = new MemoryCounterStore();
     store.update = async () => {
