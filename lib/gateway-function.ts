@@ -2,7 +2,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TollwayConfig } from '../functions/core/config/schema.js';
@@ -29,6 +29,36 @@ export const localKnowledgeFolders = (config: TollwayConfig): string[] =>
 
 /** Lets bundled CommonJS dependencies (the X-Ray SDK under Powertools Tracer) call `require` from ESM. */
 const requireShim = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The esbuild settings of a gateway function bundle (what `BundlingOptions` says about the code itself). */
+export type GatewayBundling = Required<
+  Pick<BundlingOptions, 'format' | 'target' | 'mainFields' | 'banner' | 'minify' | 'sourceMap' | 'sourcesContent' | 'metafile' | 'externalModules' | 'define'>
+>;
+
+/**
+ * How every gateway function is bundled: the one definition the stack and
+ * `npm run bench` (bundle sizes, import times) both build with.
+ */
+export const gatewayBundling = (config: TollwayConfig): GatewayBundling => ({
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: requireShim,
+  minify: true,
+  sourceMap: true,
+  // Mappings are enough for stack traces; the sources would only grow the zip.
+  sourcesContent: false,
+  // CDK writes the metafile into the asset folder, which would ship it in every
+  // function's zip; `npm run bench` builds its own for the size breakdown.
+  metafile: false,
+  // Bundle everything, the AWS SDK included: the versions the lockfile pins
+  // (and the tests ran against) are the ones deployed, not whatever SDK the
+  // Lambda runtime happens to carry, and tree-shaken ESM clients start faster.
+  externalModules: [],
+  // Lambda environment variables are capped at 4 KB in total; a config
+  // with a few dozen models would not fit, so it is compiled in.
+  define: { 'process.env.TOLLWAY_CONFIG_JSON': JSON.stringify(JSON.stringify(config)) },
+});
 
 export interface GatewayFunctionProps {
   /** Which handler: `functions/handlers/<name>.ts`. */
@@ -74,23 +104,8 @@ export class GatewayFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: requireShim,
-        minify: true,
-        sourceMap: true,
-        // Mappings are enough for stack traces; the sources would only grow the zip.
-        sourcesContent: false,
-        metafile: true,
-        // Bundle everything, the AWS SDK included: the versions the lockfile pins
-        // (and the tests ran against) are the ones deployed, not whatever SDK the
-        // Lambda runtime happens to carry, and tree-shaken ESM clients start faster.
-        externalModules: [],
+        ...gatewayBundling(props.config),
         forceDockerBundling: false,
-        // Lambda environment variables are capped at 4 KB in total; a config
-        // with a few dozen models would not fit, so it is compiled in.
-        define: { 'process.env.TOLLWAY_CONFIG_JSON': JSON.stringify(JSON.stringify(props.config)) },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -1,4 +1,5 @@
 /** Lambda entry point for the admin routes (keys, teams, spend, health). Buffered. */
+import { createAdminRuntime } from '../runtime/admin-runtime.js';
 import { bufferedHandler } from './buffered-handler.js';
 
-export const handler = bufferedHandler('admin');
+export const handler = bufferedHandler('admin', createAdminRuntime);

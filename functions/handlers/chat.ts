@@ -7,9 +7,12 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { createChatRuntime } from '../runtime/chat-runtime.js';
 import { BackgroundTasks, isStreamedRoute, toBufferedResult, toStreamedResult, type StreamedResult } from './lambda-host.js';
-import { serveEvent, settleBackgroundTasks } from './lambda-runtime.js';
+import { lambdaGateway, settleBackgroundTasks } from './lambda-runtime.js';
 import { observabilityMiddleware, publishLateMetrics } from './observability.js';
+
+const serveEvent = lambdaGateway('chat', createChatRuntime);
 
 /** Each invocation's background work, found again in `requestEnd` through its Lambda context. */
 const tasksByInvocation = new WeakMap<Context, BackgroundTasks>();
@@ -17,7 +20,7 @@ const tasksByInvocation = new WeakMap<Context, BackgroundTasks>();
 const serve = async (event: APIGatewayProxyEvent, context: Context): Promise<StreamedResult | string> => {
   const tasks = new BackgroundTasks();
   tasksByInvocation.set(context, tasks);
-  const response = await serveEvent('chat', event, context, tasks);
+  const response = await serveEvent(event, context, tasks);
   if (isStreamedRoute(event)) return toStreamedResult(response);
   // A buffered integration calls this (streaming) function through the plain
   // Invoke API, which gives API Gateway the bytes written to the stream: so

@@ -11,7 +11,7 @@ import type { Gateway } from '../core/gateway-types.js';
 import { describeError } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
 import { errorResponse } from '../http/responses.js';
-import { createGatewayRuntime, type RuntimeOptions } from '../runtime/create-gateway.js';
+import type { RuntimeOptions } from '../runtime/runtime-options.js';
 import { budgetsTable, keysTable, usageTable, type TableNames } from '../stores/table-definitions.js';
 import { masterKeySecretArnVariable } from './environment.js';
 import { lambdaRequestContext, toWebRequest, type BackgroundTasks } from './lambda-host.js';
@@ -100,35 +100,29 @@ export const lambdaRuntimeOptions = (
   };
 };
 
-/** One gateway per function (a bundle holds one; tests load both), built on first use. */
-const gateways = new Map<FunctionName, Gateway>();
+/** Builds one function's gateway from its options: `createChatRuntime`, `createAdminRuntime`... */
+export type ComposeGateway = (options: RuntimeOptions) => Gateway;
 
-const gatewayFor = (functionName: FunctionName): Gateway => {
-  let gateway = gateways.get(functionName);
-  if (!gateway) {
-    gateway = createGatewayRuntime(lambdaRuntimeOptions(functionName, bundledConfig(), process.env));
-    gateways.set(functionName, gateway);
-  }
-  return gateway;
-};
+/** Runs API Gateway events through one function's gateway. */
+export type ServeEvent = (event: APIGatewayProxyEvent, context: Context, tasks: BackgroundTasks) => Promise<Response>;
 
 /**
- * Runs one API Gateway event through the gateway. Never throws: a failure
- * outside the core (bad bundle, missing variable) is logged and answered
- * with the OpenAI error envelope.
+ * One function's gateway, composed of only the parts its routes reach, built
+ * on first use and kept for the life of the execution environment. The
+ * returned function never throws: a failure outside the core (bad bundle,
+ * missing variable) is logged and answered with the OpenAI error envelope.
  */
-export const serveEvent = async (
-  functionName: FunctionName,
-  event: APIGatewayProxyEvent,
-  context: Context,
-  tasks: BackgroundTasks,
-): Promise<Response> => {
-  try {
-    return await gatewayFor(functionName).handle(toWebRequest(event), lambdaRequestContext(context.awsRequestId, tasks));
-  } catch (error) {
-    logger.error('request failed outside the gateway core', describeError(error));
-    return errorResponse(error);
-  }
+export const lambdaGateway = (functionName: FunctionName, compose: ComposeGateway): ServeEvent => {
+  let gateway: Gateway | undefined;
+  return async (event, context, tasks) => {
+    try {
+      gateway ??= compose(lambdaRuntimeOptions(functionName, bundledConfig(), process.env));
+      return await gateway.handle(toWebRequest(event), lambdaRequestContext(context.awsRequestId, tasks));
+    } catch (error) {
+      logger.error('request failed outside the gateway core', describeError(error));
+      return errorResponse(error);
+    }
+  };
 };
 
 /** Waits for the request's background work (usage records) and logs what failed. */

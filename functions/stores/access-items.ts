@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KeyRecord, LimitSettings, TeamRecord } from '../core/keys/key-record.js';
 
 /** How one record kind maps to items of the keys table. */

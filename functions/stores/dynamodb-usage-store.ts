@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsagePage, UsageQuery, UsageReader, UsageRecord, UsageStore } from '../core/usage/usage-record.js';
 
 const secondsPerDay = 86_400;

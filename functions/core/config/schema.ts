@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Provider names a model entry may use. */
 export const providerNames = ['bedrock', 'openai-compatible', 'openai', 'azure-openai', 'anthropic', 'echo'] as const;

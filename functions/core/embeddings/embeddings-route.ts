@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
 import { admitRequest, errorCodeOf, finishMetered, formatUsd, type ChatCompletionsDependencies, type MeteredRequest } from '../chat/completion-context.js';
 import { GatewayError, invalidRequest } from '../errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { generateKey, hashKey, keyHint } from '../auth/key-hash.js';
 import type { RecordCache } from '../auth/record-cache.js';
 import { GatewayError, invalidRequest } from '../errors.js';

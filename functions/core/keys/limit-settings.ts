@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationPattern } from '../duration.js';
 import type { LimitSettings } from './key-record.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecordCache } from '../auth/record-cache.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { CounterStore } from '../limits/counter-store.js';

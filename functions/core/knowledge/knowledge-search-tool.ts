@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BuiltInMcpTool, McpToolResult } from '../mcp/mcp-service.js';
 import type { KnowledgeService } from './knowledge-service.js';
 

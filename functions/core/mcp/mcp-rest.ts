@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseBody } from '../validation.js';
 import type { McpAccess, McpService } from './mcp-service.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Passage } from '../../core/knowledge/knowledge-service.js';
 
 /** The part of a Retrieve response Tollway reads, validated at the boundary. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * What the gateway reads from the Anthropic Messages API, validated at the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What OpenAI-compatible servers send back, validated at the boundary. The

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The InvokeModel response bodies of the Bedrock embedding models Tollway

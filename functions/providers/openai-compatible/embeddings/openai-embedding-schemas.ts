@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An OpenAI-style embeddings response (OpenAI, Azure, Ollama, vLLM...), as far as Tollway reads it. */
 export const openAIEmbeddingResponseSchema = z.object({

@@ -1,0 +1,28 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TollwayConfig } from '../core/config/schema.js';
+import type { GatewayLogger } from '../core/logger.js';
+import type { GatewayMetrics } from '../core/metrics.js';
+import type { FunctionName } from '../core/routes.js';
+import type { TableNames } from '../stores/table-definitions.js';
+
+/** What a host gives the composition root. */
+export interface RuntimeOptions {
+  config: TollwayConfig;
+  /** Serve only this Lambda function's routes; all routes when absent (local server). */
+  functionName?: FunctionName;
+  tableNames: TableNames;
+  dynamoClient: DynamoDBClient;
+  /** The master key, fetched lazily (Secrets Manager in AWS, env or file locally). */
+  masterKey: () => Promise<string>;
+  /** Looks up `secret:NAME` references (Secrets Manager in AWS). */
+  resolveSecret: (name: string) => Promise<string | undefined>;
+  /** For `env:NAME` references and AWS_REGION. */
+  environment: Record<string, string | undefined>;
+  logger?: GatewayLogger;
+  metrics?: GatewayMetrics;
+  fetch?: typeof fetch;
+  /** Where relative paths in the config (local knowledge bases) start; the working directory by default. */
+  baseDirectory?: string;
+  /** Where local knowledge-base indexes are saved (a writable folder). */
+  knowledgeCacheDirectory?: string;
+}
