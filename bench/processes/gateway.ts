@@ -11,15 +11,12 @@
  * Without it, the child runs `startLocalGateway` as `npm start` does, dynalite
  * in-process (`BENCH_DYNALITE=in-process`).
  */
-import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../functions/core/config/load.js';
 import { silentLogger } from '../../functions/core/logger.js';
-import { toWebRequest, writeWebResponse } from '../../functions/http/node-adapter.js';
-import { errorResponse } from '../../functions/http/responses.js';
 import { startLocalGateway } from '../../functions/local/local-gateway.js';
+import { createNodeHost } from '../../functions/local/node-host.js';
 import { createGatewayRuntime } from '../../functions/runtime/create-gateway.js';
 import { ensureTables } from '../../functions/stores/create-tables.js';
 import { childSettings, serveParent } from './child.js';
@@ -48,29 +45,7 @@ const startOverExternalDynamo = async (endpoint: string) => {
     environment: {},
     logger: silentLogger,
   });
-  const pending = new Set<Promise<unknown>>();
-  const server = createServer(async (incoming, outgoing) => {
-    const clientGone = new AbortController();
-    outgoing.once('close', () => {
-      if (!outgoing.writableFinished) clientGone.abort(new Error('client disconnected'));
-    });
-    const context = {
-      requestId: randomUUID(),
-      clientSignal: clientGone.signal,
-      waitUntil(task: Promise<unknown>) {
-        const tracked = task.catch(() => undefined).finally(() => pending.delete(tracked));
-        pending.add(tracked);
-      },
-    };
-    let response: Response;
-    try {
-      response = await gateway.handle(toWebRequest(incoming, clientGone.signal), context);
-    } catch (error) {
-      response = errorResponse(error);
-    }
-    await writeWebResponse(response, outgoing);
-  });
-  server.keepAliveTimeout = 65_000;
+  const { server, settled } = createNodeHost(gateway);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -80,7 +55,7 @@ const startOverExternalDynamo = async (endpoint: string) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      while (pending.size > 0) await Promise.all([...pending]);
+      await settled();
       dynamoClient.destroy();
     },
   };

@@ -1,18 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
-import { answerClientError, toWebRequest, writeWebResponse } from '../http/node-adapter.js';
-import { errorResponse } from '../http/responses.js';
 import { generateKey } from '../core/auth/key-hash.js';
 import { createGatewayRuntime } from '../runtime/create-gateway.js';
 import type { TableNames } from '../stores/table-definitions.js';
 import { startLocalDynamoDB } from './local-dynamodb.js';
+import { createNodeHost } from './node-host.js';
 
 export interface LocalGatewayOptions {
   config: TollwayConfig;
@@ -60,33 +57,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     metrics: options.metrics,
   });
 
-  const pending = new Set<Promise<unknown>>();
-  const server: Server = createServer(async (incoming, outgoing) => {
-    const clientGone = new AbortController();
-    outgoing.once('close', () => {
-      if (!outgoing.writableFinished) clientGone.abort(new Error('client disconnected'));
-    });
-    const context = {
-      requestId: randomUUID(),
-      clientSignal: clientGone.signal,
-      waitUntil(task: Promise<unknown>) {
-        const tracked = task.catch(() => undefined).finally(() => pending.delete(tracked));
-        pending.add(tracked);
-      },
-    };
-    let response: Response;
-    try {
-      response = await gateway.handle(toWebRequest(incoming, clientGone.signal), context);
-    } catch (error) {
-      response = errorResponse(error);
-    }
-    // A body refused before it was read to the end (413, 401...) leaves unread bytes
-    // on the connection, and a request sent after them would wait forever: close it.
-    if (!incoming.complete) response.headers.set('connection', 'close');
-    await writeWebResponse(response, outgoing);
-  });
-  server.keepAliveTimeout = 65_000;
-  server.on('clientError', answerClientError);
+  const { server, settled } = createNodeHost(gateway);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());
@@ -94,9 +65,6 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
-  const settled = async () => {
-    while (pending.size > 0) await Promise.all([...pending]);
-  };
   return {
     url: `http://${host}:${address.port}`,
     masterKey,

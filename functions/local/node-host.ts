@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Gateway } from '../core/gateway-types.js';
+import { answerClientError, toWebRequest, writeWebResponse } from '../http/node-adapter.js';
+import { errorResponse } from '../http/responses.js';
+
+export interface NodeHost {
+  server: Server;
+  /** Settles once every after-response task (usage records) started so far has. */
+  settled(): Promise<void>;
+}
+
+/**
+ * The gateway core on a node:http server: web Request in, streamed Response
+ * out, the client's disconnect as an abort signal, after-response work tracked.
+ */
+export const createNodeHost = (gateway: Gateway): NodeHost => {
+  const pending = new Set<Promise<unknown>>();
+  const server = createServer(async (incoming, outgoing) => {
+    const clientGone = new AbortController();
+    outgoing.once('close', () => {
+      if (!outgoing.writableFinished) clientGone.abort(new Error('client disconnected'));
+    });
+    const context = {
+      requestId: randomUUID(),
+      clientSignal: clientGone.signal,
+      waitUntil(task: Promise<unknown>) {
+        const tracked = task.catch(() => undefined).finally(() => pending.delete(tracked));
+        pending.add(tracked);
+      },
+    };
+    let response: Response;
+    try {
+      response = await gateway.handle(toWebRequest(incoming, clientGone.signal), context);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    // A body refused before it was read to the end (413, 401...) leaves unread bytes
+    // on the connection, and a request sent after them would wait forever: close it.
+    if (!incoming.complete) response.headers.set('connection', 'close');
+    await writeWebResponse(response, outgoing);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
+  return {
+    server,
+    async settled() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+};
