@@ -1,3 +1,4 @@
+import { readErrorBody } from '../http/read-error-body.js';
 import { UpstreamError } from '../../core/errors.js';
 import { parseRetryAfterSeconds } from '../openai-compatible/map-openai-error.js';
 import { anthropicErrorBodySchema, type AnthropicErrorDetails } from './anthropic-api-schemas.js';
@@ -68,14 +69,8 @@ export const parseAnthropicErrorBody = (body: unknown): AnthropicErrorDetails | 
 
 /** Reads a non-2xx Anthropic response into the matching `UpstreamError`. */
 export const anthropicErrorFromResponse = async (response: Response): Promise<UpstreamError> => {
-  const text = await response.text().catch(() => '');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const details = parseAnthropicErrorBody(body);
+  const { json, text } = await readErrorBody(response);
+  const details = parseAnthropicErrorBody(json);
   return mapAnthropicStatusError(response.status, details, response.headers, details ?? { status: response.status, body: text.slice(0, 1000) });
 };
 

@@ -1,7 +1,7 @@
-import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import type { EventSourceMessage } from 'eventsource-parser/stream';
 import { UpstreamError } from '../../core/errors.js';
 import type { StreamPart } from '../../core/language-model.js';
-import { abortErrorFor, mapFetchError } from '../openai-compatible/map-fetch-error.js';
+import { sseEvents } from '../http/sse-events.js';
 import { anthropicStreamEventSchema, type AnthropicStreamEvent } from './anthropic-api-schemas.js';
 import { AnthropicStreamTranslator } from './anthropic-stream-translator.js';
 import { mapAnthropicInBandError, parseAnthropicErrorBody } from './map-anthropic-error.js';
@@ -33,33 +33,13 @@ export async function* readAnthropicStream(
   body: ReadableStream<Uint8Array<ArrayBuffer>>,
   abortSignal: AbortSignal | undefined,
 ): AsyncGenerator<StreamPart> {
-  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
-  const cancel = () => {
-    reader.cancel().catch(() => undefined);
-  };
-  abortSignal?.addEventListener('abort', cancel, { once: true });
   const translator = new AnthropicStreamTranslator();
-  try {
-    while (true) {
-      if (abortSignal?.aborted) throw abortErrorFor(abortSignal);
-      let result: ReadableStreamReadResult<EventSourceMessage>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        throw mapFetchError(error, abortSignal, 'stream');
-      }
-      if (abortSignal?.aborted) throw abortErrorFor(abortSignal);
-      if (result.done) break;
-      if (result.value.data.trim() === '') continue;
-      const event = parseEvent(result.value);
-      yield* translator.translate(event);
-      if (event.type === 'message_stop') break;
-    }
-    yield* translator.finish();
-  } finally {
-    abortSignal?.removeEventListener('abort', cancel);
-    cancel();
+  for await (const message of sseEvents(body, abortSignal)) {
+    const event = parseEvent(message);
+    yield* translator.translate(event);
+    if (event.type === 'message_stop') break;
   }
+  yield* translator.finish();
 }
 
 /**

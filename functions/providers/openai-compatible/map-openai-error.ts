@@ -1,3 +1,4 @@
+import { readErrorBody } from '../http/read-error-body.js';
 import { UpstreamError } from '../../core/errors.js';
 import { openAIErrorBodySchema } from './openai-chat-schemas.js';
 
@@ -76,14 +77,8 @@ export const mapOpenAIStatusError = (
 
 /** Reads a non-2xx upstream response into the matching `UpstreamError`. */
 export const openAIErrorFromResponse = async (response: Response): Promise<UpstreamError> => {
-  const text = await response.text().catch(() => '');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const details = parseOpenAIErrorBody(body);
+  const { json, text } = await readErrorBody(response);
+  const details = parseOpenAIErrorBody(json);
   return mapOpenAIStatusError(response.status, details, response.headers, details ?? { status: response.status, body: text.slice(0, 1000) });
 };
 

@@ -1,7 +1,7 @@
-import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import type { EventSourceMessage } from 'eventsource-parser/stream';
 import { UpstreamError } from '../../core/errors.js';
 import type { StreamPart } from '../../core/language-model.js';
-import { abortErrorFor, mapFetchError } from './map-fetch-error.js';
+import { sseEvents } from '../http/sse-events.js';
 import { mapOpenAIInBandError, parseOpenAIErrorBody } from './map-openai-error.js';
 import { openAIChatChunkSchema, type OpenAIChatChunk } from './openai-chat-schemas.js';
 import { OpenAIChatStreamTranslator } from './openai-chat-stream-translator.js';
@@ -39,38 +39,17 @@ export async function* readOpenAIChatStream(
   body: ReadableStream<Uint8Array<ArrayBuffer>>,
   { abortSignal, generateId }: ReadOpenAIChatStreamOptions,
 ): AsyncGenerator<StreamPart> {
-  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
-  const cancel = () => {
-    reader.cancel().catch(() => undefined);
-  };
-  abortSignal?.addEventListener('abort', cancel, { once: true });
   const translator = new OpenAIChatStreamTranslator(generateId);
   let sawDone = false;
-  try {
-    while (true) {
-      if (abortSignal?.aborted) throw abortErrorFor(abortSignal);
-      let result: ReadableStreamReadResult<EventSourceMessage>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        throw mapFetchError(error, abortSignal, 'stream');
-      }
-      if (abortSignal?.aborted) throw abortErrorFor(abortSignal);
-      if (result.done) break;
-      const data = result.value.data.trim();
-      if (data === '[DONE]') {
-        sawDone = true;
-        break;
-      }
-      if (data === '') continue;
-      yield* translator.translate(parseChunk(result.value));
+  for await (const message of sseEvents(body, abortSignal)) {
+    if (message.data.trim() === '[DONE]') {
+      sawDone = true;
+      break;
     }
-    if (!sawDone && !translator.hasFinished) {
-      throw new UpstreamError(502, 'upstream stream ended early', { code: 'upstream_stream_incomplete', retryable: true });
-    }
-    yield* translator.finish();
-  } finally {
-    abortSignal?.removeEventListener('abort', cancel);
-    cancel();
+    yield* translator.translate(parseChunk(message));
   }
+  if (!sawDone && !translator.hasFinished) {
+    throw new UpstreamError(502, 'upstream stream ended early', { code: 'upstream_stream_incomplete', retryable: true });
+  }
+  yield* translator.finish();
 }
