@@ -1,4 +1,3 @@
-import type { Result } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../core/errors.js';
 import { describeError, type GatewayLogger } from '../core/logger.js';
 import type { McpAccess, McpToolDescription, McpToolResult } from '../core/mcp/mcp-service.js';
@@ -8,7 +7,7 @@ import { federatedToolName, federateToolNames, serverOfToolName } from './tool-n
 import type { UpstreamConnection } from './upstream-connection.js';
 import { toUpstreamError } from './upstream-errors.js';
 import type { UpstreamPool } from './upstream-pool.js';
-import type { UpstreamTool } from './upstream-results.js';
+import type { UpstreamResult, UpstreamTool } from './upstream-results.js';
 
 /** A tool of the federated catalogue: its description, its MCP definition under the federated name, and who serves it. */
 export interface FederatedTool extends McpToolDescription {
@@ -76,7 +75,7 @@ export class FederatedTools {
   }
 
   /** Calls a resolved tool on its server, accounted; upstream failures become UpstreamErrors, `isError` results stay results. */
-  call(access: McpAccess, tool: FederatedTool, args: Record<string, unknown>, signal?: AbortSignal): Promise<Result | McpToolResult> {
+  call(access: McpAccess, tool: FederatedTool, args: Record<string, unknown>, signal?: AbortSignal): Promise<UpstreamResult | McpToolResult> {
     return auditToolCall(this.options.audit, access, tool, async () => {
       if (tool.builtIn) return this.callBuiltIn(tool.builtIn, access, args, signal);
       const connection = this.options.pool.get(tool.server);

@@ -19,6 +19,7 @@ import { gatewayServerInfo, sharedJsonSchemaValidator } from './serve-mcp.js';
 import { auditToolCall, type ToolCallAudit } from './tool-call-audit.js';
 import type { UpstreamConnection, UpstreamRequest } from './upstream-connection.js';
 import { JsonRpcError, toJsonRpcError } from './upstream-errors.js';
+import type { UpstreamCapabilities } from './upstream-results.js';
 
 /**
  * The MCP server behind `POST /mcp/{server}` for one caller: the upstream
@@ -35,7 +36,7 @@ export const upstreamServer = async (connection: UpstreamConnection, access: Mcp
     return unavailableServer(toJsonRpcError(connection.name, connection.timeoutMs, error));
   }
   const capabilities = advertisedCapabilities(session.capabilities);
-  const server = new Server(session.serverInfo ?? gatewayServerInfo, {
+  const server = new Server(session.serverInfo, {
     capabilities,
     instructions: session.instructions,
     jsonSchemaValidator: sharedJsonSchemaValidator,
@@ -90,7 +91,7 @@ export const upstreamServer = async (connection: UpstreamConnection, access: Mcp
  * cannot honour: list-changed and resource-update notifications (there is no
  * stream to send them on), tasks, and experimental features.
  */
-export const advertisedCapabilities = (upstream: ServerCapabilities): ServerCapabilities => ({
+export const advertisedCapabilities = (upstream: UpstreamCapabilities): ServerCapabilities => ({
   ...(upstream.tools && { tools: {} }),
   ...(upstream.resources && { resources: {} }),
   ...(upstream.prompts && { prompts: {} }),

@@ -1,16 +1,15 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  ResultSchema,
-  ToolListChangedNotificationSchema,
-  type Implementation,
-  type Result,
-  type ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../core/config/schema.js';
+import { StreamableHttpClient } from './streamable-http-client.js';
 import { isConnectionLost, isSessionGone } from './upstream-errors.js';
-import { listToolsResultSchema, type UpstreamTool, type UpstreamToolPage } from './upstream-results.js';
+import {
+  listToolsResultSchema,
+  resultSchema,
+  type InitializeResult,
+  type UpstreamCapabilities,
+  type UpstreamResult,
+  type UpstreamTool,
+  type UpstreamToolPage,
+} from './upstream-results.js';
 
 export interface UpstreamConnectionOptions {
   server: McpServerConfig;
@@ -18,16 +17,21 @@ export interface UpstreamConnectionOptions {
   fetch?: typeof fetch;
   /** How long a tool list is trusted before it is fetched again. */
   toolListTtlMs?: number;
-  clientInfo?: Implementation;
+  clientInfo?: { name: string; version: string };
   now?: () => number;
 }
 
 /** What the upstream said when it was initialized. */
 export interface UpstreamSession {
-  client: Client;
-  capabilities: ServerCapabilities;
-  serverInfo?: Implementation;
+  capabilities: UpstreamCapabilities;
+  serverInfo: InitializeResult['serverInfo'];
   instructions?: string;
+}
+
+/** A session and the client that speaks on it. */
+interface OpenSession {
+  client: StreamableHttpClient;
+  session: UpstreamSession;
 }
 
 export interface UpstreamRequest {
@@ -36,19 +40,17 @@ export interface UpstreamRequest {
 }
 
 const maxToolPages = 50;
-/** Lets a request's own timeout fire (a clean MCP error) before the HTTP exchange under it is torn down. */
-const fetchGraceMs = 1_000;
 
 /**
- * One upstream MCP server, per process: a `Client` initialized once (lazily;
- * concurrent first uses share the initialization) and reused with its session.
- * When the upstream says the session is gone, the client is replaced and
- * re-initialized once and the request retried once.
+ * One upstream MCP server, per process: a session initialized once (lazily;
+ * concurrent first uses share the initialization) and reused. When the
+ * upstream says the session is gone, a new one is initialized and the request
+ * retried, once.
  */
 export class UpstreamConnection {
   readonly name: string;
   readonly timeoutMs: number;
-  private session: Promise<UpstreamSession> | undefined;
+  private session: Promise<OpenSession> | undefined;
   private toolList: { tools: UpstreamTool[]; expiresAt: number } | undefined;
   private toolListLoading: Promise<UpstreamTool[]> | undefined;
   private readonly now: () => number;
@@ -60,28 +62,19 @@ export class UpstreamConnection {
   }
 
   /** The initialized session (initializing it on first use). */
-  connect(): Promise<UpstreamSession> {
-    if (!this.session) {
-      const session = this.open();
-      this.session = session;
-      session.catch(() => {
-        if (this.session === session) this.session = undefined;
-      });
-    }
-    return this.session;
+  async connect(): Promise<UpstreamSession> {
+    return (await this.openSession()).session;
   }
 
   /** Sends one request and returns the upstream's result as it came (only its shape as a JSON-RPC result checked). */
-  request(request: UpstreamRequest, signal?: AbortSignal): Promise<Result> {
-    return this.withSession((session) => session.client.request(request, ResultSchema, { timeout: this.timeoutMs, signal }));
+  request(request: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamResult> {
+    return this.withSession(({ client }) => client.request(request.method, request.params, resultSchema, signal));
   }
 
   /** One page of the upstream's tools, cursor passed through. */
   listToolsPage(cursor: string | undefined, signal?: AbortSignal): Promise<UpstreamToolPage> {
     const params = cursor === undefined ? {} : { cursor };
-    return this.withSession((session) =>
-      session.client.request({ method: 'tools/list', params }, listToolsResultSchema, { timeout: this.timeoutMs, signal }),
-    );
+    return this.withSession(({ client }) => client.request('tools/list', params, listToolsResultSchema, signal));
   }
 
   /** Every tool of the upstream (all pages), cached briefly and dropped when the upstream says its list changed. */
@@ -99,11 +92,11 @@ export class UpstreamConnection {
     return this.toolListLoading;
   }
 
-  /** Closes the client (the process is ending, or a test is done). */
+  /** Closes the session (the process is ending, or a test is done). */
   async close(): Promise<void> {
     const session = this.session;
     this.session = undefined;
-    await session?.then((open) => open.client.close()).catch(() => undefined);
+    await session?.then(({ client }) => client.close()).catch(() => undefined);
   }
 
   private async loadTools(): Promise<UpstreamTool[]> {
@@ -119,8 +112,8 @@ export class UpstreamConnection {
     return tools;
   }
 
-  private async withSession<T>(operation: (session: UpstreamSession) => Promise<T>): Promise<T> {
-    const used = this.connect();
+  private async withSession<T>(operation: (session: OpenSession) => Promise<T>): Promise<T> {
+    const used = this.openSession();
     const session = await used;
     try {
       return await operation(session);
@@ -129,37 +122,45 @@ export class UpstreamConnection {
       const replaced = this.session !== used;
       if (!isSessionGone(error) && !(replaced && isConnectionLost(error))) throw error;
       if (!replaced) this.discard(used);
-      return operation(await this.connect());
+      return operation(await this.openSession());
     }
   }
 
-  private discard(session: Promise<UpstreamSession>) {
-    this.session = undefined;
-    session.then((open) => open.client.close()).catch(() => undefined);
+  /** The session, opened on first use (concurrent callers share the opening); a failed opening is forgotten. */
+  private openSession(): Promise<OpenSession> {
+    if (!this.session) {
+      const session = this.open();
+      this.session = session;
+      session.catch(() => {
+        if (this.session === session) this.session = undefined;
+      });
+    }
+    return this.session;
   }
 
-  private async open(): Promise<UpstreamSession> {
-    const { server } = this.options;
-    const transport = new StreamableHTTPClientTransport(new URL(server.url), {
-      requestInit: { headers: await this.resolveHeaders() },
-      fetch: upstreamFetch(this.options.fetch ?? fetch, this.timeoutMs + fetchGraceMs),
-    });
-    const client = new Client(this.options.clientInfo ?? { name: 'tollway', version: '0.1.0' }, { capabilities: {} });
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-      this.toolList = undefined;
+  private discard(session: Promise<OpenSession>) {
+    this.session = undefined;
+    session.then(({ client }) => client.close()).catch(() => undefined);
+  }
+
+  private async open(): Promise<OpenSession> {
+    const client = new StreamableHttpClient({
+      url: this.options.server.url,
+      headers: await this.resolveHeaders(),
+      fetch: this.options.fetch ?? fetch,
+      timeoutMs: this.timeoutMs,
+      clientInfo: this.options.clientInfo ?? { name: 'tollway', version: '0.1.0' },
+      onNotification: (notification) => {
+        if (notification.method === 'notifications/tools/list_changed') this.toolList = undefined;
+      },
     });
     try {
-      await client.connect(transport, { timeout: this.timeoutMs });
+      const { capabilities, serverInfo, instructions } = await client.initialize();
+      return { client, session: { capabilities, serverInfo, instructions } };
     } catch (error) {
-      await client.close().catch(() => undefined);
+      client.close();
       throw error;
     }
-    return {
-      client,
-      capabilities: client.getServerCapabilities() ?? {},
-      serverInfo: client.getServerVersion(),
-      instructions: client.getInstructions(),
-    };
   }
 
   private async resolveHeaders(): Promise<Record<string, string>> {
@@ -170,18 +171,3 @@ export class UpstreamConnection {
     return Object.fromEntries(resolved);
   }
 }
-
-/**
- * The fetch the upstream transport uses. It never opens the optional
- * standalone GET stream (answering 405 as a server without one would): a
- * Lambda container cannot hold a stream between invocations, and results
- * arrive on the POST that asked for them. Every POST is torn down after the
- * call's deadline, so a hanging upstream leaks no sockets.
- */
-const upstreamFetch =
-  (baseFetch: typeof fetch, deadlineMs: number): FetchLike =>
-  async (url, init) => {
-    if ((init?.method ?? 'GET').toUpperCase() === 'GET') return new Response(null, { status: 405 });
-    const deadline = AbortSignal.timeout(deadlineMs);
-    return baseFetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
-  };

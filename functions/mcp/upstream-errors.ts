@@ -1,6 +1,6 @@
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError, UpstreamError } from '../core/errors.js';
+import { McpHttpError, McpRequestError } from './mcp-client-errors.js';
+import { jsonRpcErrorCodes } from './mcp-protocol.js';
 
 /**
  * Whether the upstream says our session is gone: HTTP 404 on a request that
@@ -8,21 +8,16 @@ import { GatewayError, UpstreamError } from '../core/errors.js';
  * SDK-based servers that keep sessions in a map answer after a restart).
  */
 export const isSessionGone = (error: unknown): boolean =>
-  error instanceof StreamableHTTPError && (error.code === 404 || (error.code === 400 && /session/i.test(error.message)));
+  error instanceof McpHttpError && error.sessionSent && (error.status === 404 || (error.status === 400 && /session/i.test(error.message)));
 
-/** Whether a request failed because its connection was closed under it (another caller re-initialized). */
-export const isConnectionLost = (error: unknown): boolean =>
-  (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) || (error instanceof Error && error.name === 'AbortError');
+/** Whether a request failed because its session was closed under it (another caller re-initialized). */
+export const isConnectionLost = (error: unknown): boolean => error instanceof McpRequestError && error.code === jsonRpcErrorCodes.ConnectionClosed;
 
 const isTimeout = (error: unknown) =>
-  (error instanceof McpError && error.code === ErrorCode.RequestTimeout) || (error instanceof Error && error.name === 'TimeoutError');
+  (error instanceof McpRequestError && error.code === jsonRpcErrorCodes.RequestTimeout) || (error instanceof Error && error.name === 'TimeoutError');
 
-/** A JSON-RPC error answered by the upstream (not one the SDK raised locally). */
-const isUpstreamRpcError = (error: unknown): error is McpError =>
-  error instanceof McpError && error.code !== ErrorCode.RequestTimeout && error.code !== ErrorCode.ConnectionClosed;
-
-/** The upstream's own message, without the "MCP error <code>: " prefix McpError adds. */
-export const upstreamMessage = (error: McpError) => error.message.replace(/^MCP error -?\d+: /, '');
+/** A JSON-RPC error answered by the upstream (not a timeout or close raised locally). */
+const isUpstreamRpcError = (error: unknown): error is McpRequestError => error instanceof McpRequestError && error.answeredByUpstream;
 
 /** A failure while talking to an upstream MCP server, as the gateway error REST callers get (502, 504, or 400 for bad arguments). */
 export const toUpstreamError = (server: string, timeoutMs: number, error: unknown): GatewayError => {
@@ -31,11 +26,11 @@ export const toUpstreamError = (server: string, timeoutMs: number, error: unknow
     return new UpstreamError(504, `MCP server "${server}" did not answer within ${timeoutMs} ms.`, { code: 'mcp_timeout', cause: error });
   }
   if (isUpstreamRpcError(error)) {
-    const message = `MCP server "${server}" answered: ${upstreamMessage(error)}`;
-    if (error.code === ErrorCode.InvalidParams) return new GatewayError(400, message, { code: 'mcp_invalid_params', cause: error });
+    const message = `MCP server "${server}" answered: ${error.message}`;
+    if (error.code === jsonRpcErrorCodes.InvalidParams) return new GatewayError(400, message, { code: 'mcp_invalid_params', cause: error });
     return new UpstreamError(502, message, { code: 'mcp_upstream_error', cause: error });
   }
-  const reason = error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0 ? ` (HTTP ${error.code})` : '';
+  const reason = error instanceof McpHttpError ? ` (HTTP ${error.status})` : '';
   return new UpstreamError(502, `MCP server "${server}" is unavailable${reason}.`, { code: 'mcp_server_unavailable', cause: error });
 };
 
@@ -59,8 +54,8 @@ export class JsonRpcError extends Error {
  */
 export const toJsonRpcError = (server: string, timeoutMs: number, error: unknown): JsonRpcError => {
   if (error instanceof JsonRpcError) return error;
-  if (isUpstreamRpcError(error)) return new JsonRpcError(error.code, upstreamMessage(error), error.data);
+  if (isUpstreamRpcError(error)) return new JsonRpcError(error.code, error.message, error.data);
   const gatewayError = toUpstreamError(server, timeoutMs, error);
-  const code = gatewayError.status === 504 ? ErrorCode.RequestTimeout : ErrorCode.InternalError;
+  const code = gatewayError.status === 504 ? jsonRpcErrorCodes.RequestTimeout : jsonRpcErrorCodes.InternalError;
   return new JsonRpcError(code, gatewayError.message, { code: gatewayError.code, server });
 };

@@ -26,3 +26,30 @@ export const toolResultSchema = z.looseObject({
 export type UpstreamTool = z.infer<typeof upstreamToolSchema>;
 export type UpstreamToolPage = z.infer<typeof listToolsResultSchema>;
 export type UpstreamToolResult = z.infer<typeof toolResultSchema>;
+
+/** A capability family (`tools`, `resources`...): an object of sub-capabilities, kept as sent. */
+const capabilityFamilySchema = z.looseObject({}).optional();
+
+/** What an upstream says it serves; only the families' presence matters to the gateway. */
+export const serverCapabilitiesSchema = z.looseObject({
+  tools: capabilityFamilySchema,
+  resources: capabilityFamilySchema,
+  prompts: capabilityFamilySchema,
+  completions: capabilityFamilySchema,
+  logging: capabilityFamilySchema,
+});
+
+/** The `initialize` result: the negotiated version, what the upstream serves, who it is. */
+export const initializeResultSchema = z.looseObject({
+  protocolVersion: z.string(),
+  capabilities: serverCapabilitiesSchema,
+  serverInfo: z.looseObject({ name: z.string(), version: z.string() }),
+  instructions: z.string().optional(),
+});
+
+/** Any request's result: an object (the MCP `Result`), passed on as it came. */
+export const resultSchema = z.looseObject({});
+
+export type UpstreamCapabilities = z.infer<typeof serverCapabilitiesSchema>;
+export type InitializeResult = z.infer<typeof initializeResultSchema>;
+export type UpstreamResult = z.infer<typeof resultSchema>;
