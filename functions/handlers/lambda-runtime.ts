@@ -3,19 +3,21 @@
  * DynamoDB and Secrets Manager clients, table names from the environment.
  * Built on first use and kept for the life of the execution environment.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import * as z from 'zod';
+import { AwsClient, callJsonOperation } from '../aws/aws-client.js';
+import { defaultCredentials } from '../aws/credentials.js';
 import { configSchema, type TollwayConfig } from '../core/config/schema.js';
 import type { Gateway } from '../core/gateway-types.js';
 import { describeError } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
 import { errorResponse } from '../http/responses.js';
 import type { RuntimeOptions } from '../runtime/runtime-options.js';
+import { createDynamoDBClient, type DynamoDBDocumentClient } from '../stores/dynamodb-client.js';
 import { budgetsTable, keysTable, usageTable, type TableNames } from '../stores/table-definitions.js';
 import { masterKeySecretArnVariable } from './environment.js';
 import { lambdaRequestContext, toWebRequest, type BackgroundTasks } from './lambda-host.js';
-import { gatewayLogger, gatewayMetrics, logger, tracer } from './observability.js';
+import { gatewayLogger, gatewayMetrics, logger } from './observability.js';
 
 /** How long a secret value is trusted before it is read again, so rotations reach warm functions. */
 const secretTtlMs = 5 * 60 * 1000;
@@ -59,17 +61,41 @@ export const cachedLoader = <T>(load: (id: string) => Promise<T>, ttlMs: number,
   };
 };
 
+const getSecretValueOutputSchema = z.object({ SecretString: z.string().optional() });
+
 /** Reads a secret's string by name or ARN; `undefined` when there is no such secret. */
-const secretReader = (client: SecretsManagerClient) =>
+const secretReader = (client: AwsClient) =>
   cachedLoader(async (secretId: string): Promise<string | undefined> => {
     try {
-      const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      return output.SecretString;
+      const output = await callJsonOperation(client, 'secretsmanager.GetSecretValue', { SecretId: secretId }, { version: '1.1' });
+      return getSecretValueOutputSchema.parse(output).SecretString;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
       throw error;
     }
   }, secretTtlMs);
+
+/**
+ * The AWS clients of a function: region and credentials from the environment
+ * Lambda sets; endpoints overridable with the AWS SDK's variables
+ * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL`).
+ * No per-client X-Ray wrapper: their calls are meant to be traced by the
+ * Tracer's capture of node:http(s) (observability.ts).
+ */
+const awsClientsFrom = (environment: Record<string, string | undefined>): { dynamo: DynamoDBDocumentClient; secretsManager: AwsClient } => {
+  const region = requiredVariable(environment, 'AWS_REGION');
+  const credentials = defaultCredentials(environment);
+  return {
+    dynamo: createDynamoDBClient({ region, credentials, endpoint: environment.AWS_ENDPOINT_URL_DYNAMODB ?? environment.AWS_ENDPOINT_URL, maxAttempts: 3 }),
+    secretsManager: new AwsClient({
+      service: 'secretsmanager',
+      region,
+      credentials,
+      endpoint: environment.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? environment.AWS_ENDPOINT_URL,
+      maxAttempts: 3,
+    }),
+  };
+};
 
 /** Everything `createGatewayRuntime` needs inside a Lambda function. */
 export const lambdaRuntimeOptions = (
@@ -77,12 +103,13 @@ export const lambdaRuntimeOptions = (
   config: TollwayConfig,
   environment: Record<string, string | undefined>,
 ): RuntimeOptions => {
-  const readSecret = secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})));
+  const clients = awsClientsFrom(environment);
+  const readSecret = secretReader(clients.secretsManager);
   return {
     config,
     functionName,
     tableNames: tableNamesFrom(environment),
-    dynamoClient: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    dynamoClient: clients.dynamo,
     masterKey: async () => {
       // Only the admin function is given (and allowed to read) the master key.
       const secretArn = requiredVariable(environment, masterKeySecretArnVariable);

@@ -1,17 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { staticCredentials } from '../aws/credentials.js';
 import { ensureTables } from '../stores/create-tables.js';
+import { createDynamoDBClient, type DynamoDBDocumentClient } from '../stores/dynamodb-client.js';
 import type { TableNames } from '../stores/table-definitions.js';
 
 export interface LocalDynamoDB {
-  client: DynamoDBClient;
+  client: DynamoDBDocumentClient;
   tableNames: TableNames;
   endpoint: string;
   close(): Promise<void>;
 }
+
+/** A client for a local DynamoDB (dynalite): any credentials do, one retry. */
+export const localDynamoDBClient = (endpoint: string): DynamoDBDocumentClient =>
+  createDynamoDBClient({ endpoint, region: 'local', credentials: staticCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }), maxAttempts: 2 });
+
+/** The stack's tables on the DynamoDB at `client`, created when missing. */
+const ensureLocalTables = async (client: DynamoDBDocumentClient): Promise<TableNames> => {
+  const names = await ensureTables(client, 'tollway-');
+  return { keys: names.Keys, budgets: names.Budgets, usage: names.Usage };
+};
+
+/** A DynamoDB already running at `endpoint` (dynalite in another process, a test proxy), its tables created when missing; `close` leaves it running. */
+export const connectLocalDynamoDB = async (endpoint: string): Promise<LocalDynamoDB> => {
+  const client = localDynamoDBClient(endpoint);
+  return { client, endpoint, tableNames: await ensureLocalTables(client), close: async () => undefined };
+};
 
 /**
  * dynalite (a DynamoDB-compatible server) in this process, with the stack's
@@ -27,19 +44,13 @@ export const startLocalDynamoDB = async (dataDir: string): Promise<LocalDynamoDB
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 2,
-  });
-  const names = await ensureTables(client, 'tollway-');
+  const client = localDynamoDBClient(endpoint);
+  const tableNames = await ensureLocalTables(client);
   return {
     client,
     endpoint,
-    tableNames: { keys: names.Keys, budgets: names.Budgets, usage: names.Usage },
+    tableNames,
     async close() {
-      client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

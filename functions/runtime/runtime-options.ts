@@ -1,8 +1,8 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
 import type { FunctionName } from '../core/routes.js';
+import type { DynamoDBDocumentClient } from '../stores/dynamodb-client.js';
 import type { TableNames } from '../stores/table-definitions.js';
 
 /** What a host gives the composition root. */
@@ -11,7 +11,8 @@ export interface RuntimeOptions {
   /** Serve only this Lambda function's routes; all routes when absent (local server). */
   functionName?: FunctionName;
   tableNames: TableNames;
-  dynamoClient: DynamoDBClient;
+  /** The DynamoDB client every store shares. */
+  dynamoClient: DynamoDBDocumentClient;
   /** The master key, fetched lazily (Secrets Manager in AWS, env or file locally). */
   masterKey: () => Promise<string>;
   /** Looks up `secret:NAME` references (Secrets Manager in AWS). */

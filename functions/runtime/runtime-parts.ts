@@ -10,12 +10,10 @@ import { environmentResolver, resolveReferences } from '../core/config/reference
 import { knowledgeSearchTool } from '../core/knowledge/knowledge-search-tool.js';
 import type { KnowledgeService } from '../core/knowledge/knowledge-service.js';
 import { consoleLogger, type GatewayLogger } from '../core/logger.js';
-import type { McpService } from '../core/mcp/mcp-service.js';
 import { noMetrics, type GatewayMetrics } from '../core/metrics.js';
 import type { FunctionName } from '../core/routes.js';
-import type { McpServiceOptions } from '../mcp/index.js';
+import type { McpServiceOptions } from '../mcp/mcp-tools.js';
 import { keyItems, teamItems } from '../stores/access-items.js';
-import { createDocumentClient } from '../stores/document-client.js';
 import { DynamoDBCounterStore } from '../stores/dynamodb-counter-store.js';
 import { DynamoDBRecordStore } from '../stores/dynamodb-record-store.js';
 import { DynamoDBUsageStore } from '../stores/dynamodb-usage-store.js';
@@ -45,13 +43,13 @@ export const coreDependenciesOf = (
   parts: RuntimeParts,
   functionName: FunctionName | undefined,
 ): Omit<GatewayDependencies, 'catalog' | 'mcp' | 'knowledge'> => {
-  const documentClient = createDocumentClient(options.dynamoClient);
+  const dynamo = options.dynamoClient;
   return {
     config: options.config,
-    keyStore: new DynamoDBRecordStore(documentClient, options.tableNames.keys, keyItems),
-    teamStore: new DynamoDBRecordStore(documentClient, options.tableNames.keys, teamItems),
-    counterStore: new DynamoDBCounterStore(documentClient, options.tableNames.budgets),
-    usageStore: new DynamoDBUsageStore(documentClient, options.tableNames.usage, options.config.settings.usage_retention_days),
+    keyStore: new DynamoDBRecordStore(dynamo, options.tableNames.keys, keyItems),
+    teamStore: new DynamoDBRecordStore(dynamo, options.tableNames.keys, teamItems),
+    counterStore: new DynamoDBCounterStore(dynamo, options.tableNames.budgets),
+    usageStore: new DynamoDBUsageStore(dynamo, options.tableNames.usage, options.config.settings.usage_retention_days),
     masterKey: options.masterKey,
     logger: parts.logger,
     metrics: parts.metrics,
@@ -59,7 +57,7 @@ export const coreDependenciesOf = (
   };
 };
 
-/** What `createMcpService` is built with: the built-in knowledge-base search tool when knowledge bases exist. */
+/** What `createMcpService` and `createMcpToolsService` are built with: the built-in knowledge-base search tool when knowledge bases exist. */
 export const mcpServiceOptionsOf = (options: RuntimeOptions, parts: RuntimeParts, knowledge: KnowledgeService): McpServiceOptions => ({
   config: options.config,
   resolveSecret: parts.resolveSecret,
@@ -68,27 +66,6 @@ export const mcpServiceOptionsOf = (options: RuntimeOptions, parts: RuntimeParts
   fetch: options.fetch,
   builtInTools: options.config.knowledge_bases.length > 0 ? [knowledgeSearchTool(knowledge)] : [],
 });
-
-/**
- * An MCP service whose implementation (the MCP SDK, its JSON-schema
- * validator, the upstream pool) is imported on first use: the chat function
- * needs it only for requests with `{"type": "mcp"}` tools.
- */
-export const lazyMcpService = (load: () => Promise<McpService>): McpService => {
-  let loading: Promise<McpService> | undefined;
-  const service = () => {
-    loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
-    return loading;
-  };
-  return {
-    handle: async (request, access, server) => (await service()).handle(request, access, server),
-    listTools: async (access, filter) => (await service()).listTools(access, filter),
-    callTool: async (access, name, args, callOptions) => (await service()).callTool(access, name, args, callOptions),
-  };
-};
 
 /**
  * A part a function does not serve: its routes never reach it (the core

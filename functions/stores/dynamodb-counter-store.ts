@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CounterStore, CounterUpdate, CounterValues } from '../core/limits/counter-store.js';
+import type { DynamoDBDocumentClient } from './dynamodb-client.js';
 
 const counterFields = ['committed', 'spend', 'requests', 'tokens'] as const;
 const limitChecks = [
@@ -56,26 +55,24 @@ export class DynamoDBCounterStore implements CounterStore {
       expressions.push('SET #expires_at = if_not_exists(#expires_at, :expires_at)');
     }
     try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: update.counterId },
-          UpdateExpression: expressions.join(' '),
-          ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await this.client.update({
+        TableName: this.tableName,
+        Key: { pk: update.counterId },
+        UpdateExpression: expressions.join(' '),
+        ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
       return toValues(Attributes);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
       throw error;
     }
   }
 
   async get(counterId: string): Promise<CounterValues | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: counterId }, ConsistentRead: true }));
+    const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: counterId }, ConsistentRead: true });
     return toValues(Item);
   }
 }

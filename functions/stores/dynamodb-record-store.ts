@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RecordExistsError, RecordNotFoundError, type RecordStore } from '../core/keys/key-record.js';
 import type { ItemMapping } from './access-items.js';
+import type { DynamoDBDocumentClient } from './dynamodb-client.js';
 
 /** Keys or teams in the keys table, one item per record. */
 export class DynamoDBRecordStore<Value> implements RecordStore<Value> {
@@ -12,7 +11,7 @@ export class DynamoDBRecordStore<Value> implements RecordStore<Value> {
   ) {}
 
   async get(id: string): Promise<Value | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.mapping.partitionKey(id) } }));
+    const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: this.mapping.partitionKey(id) } });
     return Item ? this.mapping.fromItem(Item) : undefined;
   }
 
@@ -25,9 +24,7 @@ export class DynamoDBRecordStore<Value> implements RecordStore<Value> {
   }
 
   async delete(id: string): Promise<boolean> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: this.mapping.partitionKey(id) }, ReturnValues: 'ALL_OLD' }),
-    );
+    const { Attributes } = await this.client.delete({ TableName: this.tableName, Key: { pk: this.mapping.partitionKey(id) }, ReturnValues: 'ALL_OLD' });
     return Attributes !== undefined;
   }
 
@@ -35,16 +32,14 @@ export class DynamoDBRecordStore<Value> implements RecordStore<Value> {
     const records: Value[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: '#type = :type',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': this.mapping.type },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(this.mapping.fromItem(item));
+      const page = await this.client.scan({
+        TableName: this.tableName,
+        FilterExpression: '#type = :type',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': this.mapping.type },
+        ExclusiveStartKey: startKey,
+      });
+      for (const item of page.Items) records.push(this.mapping.fromItem(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return records;
@@ -53,9 +48,9 @@ export class DynamoDBRecordStore<Value> implements RecordStore<Value> {
   private async conditionalPut(record: Value, condition: string, failure: () => Error): Promise<void> {
     const item = { pk: this.mapping.partitionKey(this.mapping.idOf(record)), type: this.mapping.type, ...this.mapping.toItem(record) };
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: condition }));
+      await this.client.put({ TableName: this.tableName, Item: item, ConditionExpression: condition });
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') throw failure();
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') throw failure();
       throw error;
     }
   }

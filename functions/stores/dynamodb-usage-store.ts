@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { UsagePage, UsageQuery, UsageReader, UsageRecord, UsageStore } from '../core/usage/usage-record.js';
+import type { DynamoDBDocumentClient } from './dynamodb-client.js';
 
 const secondsPerDay = 86_400;
 const dayMs = secondsPerDay * 1000;
@@ -86,37 +86,35 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
 
   async record(record: UsageRecord): Promise<void> {
     const createdSeconds = Math.floor(Date.parse(record.createdAt) / 1000);
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          request_id: record.requestId,
-          created_at: record.createdAt,
-          day: record.createdAt.slice(0, 10),
-          key_id: record.keyId,
-          key_alias: record.keyAlias,
-          team_id: record.teamId,
-          model: record.model,
-          provider: record.provider,
-          deployment: record.deployment,
-          input_tokens: record.usage.inputTokens,
-          output_tokens: record.usage.outputTokens,
-          cache_read_tokens: record.usage.cacheReadTokens,
-          cache_write_tokens: record.usage.cacheWriteTokens,
-          reasoning_tokens: record.usage.reasoningTokens,
-          cost_usd: record.costUsd,
-          latency_ms: record.latencyMs,
-          ttft_ms: record.timeToFirstTokenMs,
-          overhead_ms: record.overheadMs,
-          status: record.status,
-          outcome: record.outcome,
-          error_code: record.errorCode,
-          stream: record.stream,
-          finish_reason: record.finishReason,
-          expires_at: createdSeconds + this.retentionDays * secondsPerDay,
-        },
-      }),
-    );
+    await this.client.put({
+      TableName: this.tableName,
+      Item: {
+        request_id: record.requestId,
+        created_at: record.createdAt,
+        day: record.createdAt.slice(0, 10),
+        key_id: record.keyId,
+        key_alias: record.keyAlias,
+        team_id: record.teamId,
+        model: record.model,
+        provider: record.provider,
+        deployment: record.deployment,
+        input_tokens: record.usage.inputTokens,
+        output_tokens: record.usage.outputTokens,
+        cache_read_tokens: record.usage.cacheReadTokens,
+        cache_write_tokens: record.usage.cacheWriteTokens,
+        reasoning_tokens: record.usage.reasoningTokens,
+        cost_usd: record.costUsd,
+        latency_ms: record.latencyMs,
+        ttft_ms: record.timeToFirstTokenMs,
+        overhead_ms: record.overheadMs,
+        status: record.status,
+        outcome: record.outcome,
+        error_code: record.errorCode,
+        stream: record.stream,
+        finish_reason: record.finishReason,
+        expires_at: createdSeconds + this.retentionDays * secondsPerDay,
+      },
+    });
   }
 
   /**
@@ -130,20 +128,18 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
     let after = cursor.after;
     for (const partition of partitions) {
       do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: partition.indexName,
-            KeyConditionExpression: '#partition = :partition AND created_at BETWEEN :start AND :end',
-            FilterExpression: filterExpression(query, partition.indexName),
-            ExpressionAttributeNames: { '#partition': partition.attribute, ...filterNames(query, partition.indexName) },
-            ExpressionAttributeValues: { ':partition': partition.value, ':start': query.startTime, ':end': query.endTime, ...filterValues(query, partition.indexName) },
-            ScanIndexForward: false,
-            Limit: query.limit - records.length,
-            ExclusiveStartKey: after,
-          }),
-        );
-        for (const item of page.Items ?? []) records.push(fromItem(item));
+        const page = await this.client.query({
+          TableName: this.tableName,
+          IndexName: partition.indexName,
+          KeyConditionExpression: '#partition = :partition AND created_at BETWEEN :start AND :end',
+          FilterExpression: filterExpression(query, partition.indexName),
+          ExpressionAttributeNames: { '#partition': partition.attribute, ...filterNames(query, partition.indexName) },
+          ExpressionAttributeValues: { ':partition': partition.value, ':start': query.startTime, ':end': query.endTime, ...filterValues(query, partition.indexName) },
+          ScanIndexForward: false,
+          Limit: query.limit - records.length,
+          ExclusiveStartKey: after,
+        });
+        for (const item of page.Items) records.push(fromItem(item));
         after = page.LastEvaluatedKey;
         if (records.length >= query.limit) {
           const nextCursor = after ? encodeCursor({ day: partition.day, after }) : nextPartitionCursor(partitions, partition);

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalGateway } from '../../functions/local/local-gateway.js';
+import { startTestGatewayBehindDynamoProxy, type DynamoCall, type ProxiedGateway } from '../hardening/support/dynamo.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
-import { admin, generateKey, openaiClient, startTestGateway } from '../support/gateway.js';
-
-interface DynamoCall {
-  command: string;
-  startedAt: number;
-  endedAt: number;
-}
+import { admin, generateKey, openaiClient } from '../support/gateway.js';
 
 describe('the hot path before the upstream call', () => {
   let upstream: FakeUpstream;
-  let gateway: LocalGateway;
-  const calls: DynamoCall[] = [];
+  let gateway: ProxiedGateway;
+  // Every DynamoDB call the gateway makes, timed where it meets DynamoDB: at a proxy in front of dynalite.
+  let calls: DynamoCall[] = [];
   const upstreamArrivals: number[] = [];
 
   beforeAll(async () => {
@@ -20,7 +15,7 @@ describe('the hot path before the upstream call', () => {
       upstreamArrivals.push(performance.now());
       sendJson(response, 200, completionBody({ content: 'ok' }, 'stop'));
     });
-    gateway = await startTestGateway(`
+    gateway = await startTestGatewayBehindDynamoProxy(`
 models:
   - name: upstream
     provider: openai-compatible
@@ -28,18 +23,7 @@ models:
     model: m
     price: { input_per_mtok: 1, output_per_mtok: 2 }
 `);
-    gateway.dynamoClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        const call = { command: context.commandName ?? 'unknown', startedAt: performance.now(), endedAt: Number.POSITIVE_INFINITY };
-        calls.push(call);
-        try {
-          return await next(args);
-        } finally {
-          call.endedAt = performance.now();
-        }
-      },
-      { step: 'initialize', name: 'countCalls' },
-    );
+    calls = gateway.dynamoProxy.calls;
   });
 
   afterAll(async () => {
@@ -62,13 +46,13 @@ models:
       const before = calls.filter((call) => call.startedAt < upstreamArrivals[0]);
       const after = calls.filter((call) => call.startedAt >= upstreamArrivals[0]);
       // key budget, key rate window, team budget, team rate window: all issued together
-      expect(before.map((call) => call.command).sort()).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+      expect(before.map((call) => call.operation).sort()).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem', 'UpdateItem']);
       const lastStart = Math.max(...before.map((call) => call.startedAt));
       const firstEnd = Math.min(...before.map((call) => call.endedAt));
       expect(lastStart).toBeLessThan(firstEnd); // one round trip: every call started before any returned
       expect(before.every((call) => call.endedAt <= upstreamArrivals[0])).toBe(true);
       // settlement (key, team, and the team/key token corrections) and the usage record come after
-      expect(after.map((call) => call.command)).toContain('PutItemCommand');
+      expect(after.map((call) => call.operation)).toContain('PutItem');
     }
   });
 

@@ -7,7 +7,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
@@ -227,8 +226,8 @@ describe('Lambda handlers', () => {
     expect(text).toBe('hello from lambda');
     expect(stream.finished).toBe(true);
 
-    const usage = await dynamo.client.send(new ScanCommand({ TableName: dynamo.tableNames.usage }));
-    expect(usage.Items?.map((item) => item.model?.S)).toEqual(['echo']);
+    const usage = await dynamo.client.scan({ TableName: dynamo.tableNames.usage });
+    expect(usage.Items.map((item) => item.model)).toEqual(['echo']);
   });
 
   it('writes the proxy-result JSON itself for a buffered route of the streaming function', async () => {

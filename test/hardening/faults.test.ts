@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../functions/core/auth/key-hash.js';
-import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import {
   completionBody,
   endSse,
@@ -13,8 +12,8 @@ import {
   type FakeUpstream,
   type ReceivedRequest,
 } from '../support/fake-openai-upstream.js';
-import { admin, generateKey, startTestGateway } from '../support/gateway.js';
-import { connectionReset, injectDynamoFaults, inspector, throttled } from './support/dynamo.js';
+import { admin, generateKey } from '../support/gateway.js';
+import { connectionReset, injectDynamoFaults, inspector, startTestGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from './support/dynamo.js';
 import { isErrorEnvelope, probe, reportFigures } from './support/probe.js';
 
 const timeoutMs = 1_000;
@@ -159,7 +158,7 @@ const sseEvents = (text: string) =>
 
 describe('faults: upstreams that misbehave and a DynamoDB that fails', () => {
   let upstream: FakeUpstream;
-  let gateway: LocalGateway;
+  let gateway: ProxiedGateway;
   let tables: ReturnType<typeof inspector>;
   let faults: ReturnType<typeof injectDynamoFaults>;
   const unhandled: unknown[] = [];
@@ -171,7 +170,7 @@ describe('faults: upstreams that misbehave and a DynamoDB that fails', () => {
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
     upstream = await startFakeUpstream(answerWell);
-    gateway = await startTestGateway(`
+    gateway = await startTestGatewayBehindDynamoProxy(`
 models:
   - name: relay
     provider: openai-compatible
@@ -315,7 +314,7 @@ settings:
   });
 
   describe('DynamoDB faults', () => {
-    it('hides transient throttling and connection resets on every table behind the SDK retries', async () => {
+    it('hides transient throttling and connection resets on every table behind the client retries', async () => {
       const key = await generateKey(gateway, { key_alias: 'transient', max_budget: 50, rpm_limit: 1000 });
       // The first attempt of every call fails; the retry goes through.
       let count = 0;
@@ -338,7 +337,7 @@ settings:
       const key = await generateKey(gateway, { key_alias: 'limits-down', team_id: 'down-team', max_budget: 50 });
       const calls = upstream.received.length;
       // Only the team's counter is down: the key's reservation succeeds and must be given back.
-      faults.set((call) => (call.command === 'UpdateItemCommand' && call.key?.pk?.S?.startsWith('budget#team#down-team') ? throttled() : undefined));
+      faults.set((call) => (call.operation === 'UpdateItem' && call.key?.pk?.S?.startsWith('budget#team#down-team') ? throttled() : undefined));
 
       const answer = await chat(key, true, 'limits down');
 
@@ -358,7 +357,7 @@ settings:
 
     it('answers 503 keys_unavailable when the keys table cannot be read, and recovers when it can', async () => {
       const key = await generateKey(gateway, { key_alias: 'keys-down' });
-      faults.set((call) => (call.command === 'GetItemCommand' && call.table === gateway.tableNames.keys ? connectionReset() : undefined));
+      faults.set((call) => (call.operation === 'GetItem' && call.table === gateway.tableNames.keys ? connectionReset() : undefined));
 
       const answer = await chat(key, false, 'keys down');
 
@@ -375,7 +374,7 @@ settings:
 
     it('answers the client while the usage table throttles writes, and the record still lands after the retry', async () => {
       const key = await generateKey(gateway, { key_alias: 'usage-throttled', max_budget: 50 });
-      faults.set((call) => (call.command === 'PutItemCommand' && call.table === gateway.tableNames.usage && call.attempt === 1 ? throttled() : undefined));
+      faults.set((call) => (call.operation === 'PutItem' && call.table === gateway.tableNames.usage && call.attempt === 1 ? throttled() : undefined));
       const answer = await chat(key, true, 'usage throttled');
       expect(answer.status).toBe(200);
       metered.set(answer.requestId, key);

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey, secretsEqual } from '../../functions/core/auth/key-hash.js';
 import { parseConfig } from '../../functions/core/config/load.js';
 import type { Gateway } from '../../functions/core/gateway-types.js';
 import { silentLogger } from '../../functions/core/logger.js';
-import { startLocalGateway, type LocalGateway } from '../../functions/local/local-gateway.js';
+import { localDynamoDBClient } from '../../functions/local/local-dynamodb.js';
 import { createGatewayRuntime } from '../../functions/runtime/create-gateway.js';
 import { startTinyMcpServer, type TinyMcpServer } from '../mcp/tiny-mcp-server.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { admin, generateKey, masterKey, recordingLogger } from '../support/gateway.js';
-import { injectDynamoFaults, inspector, throttled } from './support/dynamo.js';
+import { injectDynamoFaults, inspector, startGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from './support/dynamo.js';
 import { isErrorEnvelope, probe, reportFigures } from './support/probe.js';
 
 const keyCacheTtlSeconds = 3;
@@ -40,7 +39,7 @@ describe('security', () => {
   let upstream: FakeUpstream;
   let tiny: TinyMcpServer;
   let canary: Awaited<ReturnType<typeof startCanary>>;
-  let gateway: LocalGateway;
+  let gateway: ProxiedGateway;
   const recorded = recordingLogger();
   const figures: Record<string, number | string> = {};
   let upstreamCalls = 0;
@@ -54,7 +53,7 @@ describe('security', () => {
     });
     tiny = await startTinyMcpServer({ tools: ['echo', 'fail'] });
     canary = await startCanary();
-    gateway = await startLocalGateway({
+    gateway = await startGatewayBehindDynamoProxy({
       config: parseConfig(
         `
 models:
@@ -78,7 +77,6 @@ settings:
 `,
         'security config',
       ),
-      dataDir: ':memory:',
       port: 0,
       masterKey,
       environment: { UPSTREAM_KEY: upstreamSecret, TOLLWAY_SECRET_MCP_TOKEN: mcpSecret },
@@ -152,22 +150,18 @@ settings:
 
     describe('a second instance over the same tables (another Lambda instance)', () => {
       let other: Gateway;
-      let otherClient: DynamoDBClient;
 
       beforeAll(() => {
-        otherClient = new DynamoDBClient({ endpoint: gateway.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
         other = createGatewayRuntime({
           config: parseConfig(`models:\n  - name: echo\n    provider: echo\nsettings:\n  key_cache_ttl_seconds: ${keyCacheTtlSeconds}\n`, 'other instance'),
           tableNames: gateway.tableNames,
-          dynamoClient: otherClient,
+          dynamoClient: localDynamoDBClient(gateway.dynaliteEndpoint),
           masterKey: async () => masterKey,
           resolveSecret: async () => undefined,
           environment: {},
           logger: silentLogger,
         });
       });
-
-      afterAll(() => otherClient?.destroy());
 
       const modelsOn = async (instance: 'this' | 'other', key: string) => {
         if (instance === 'this') return (await probe(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status;
@@ -323,7 +317,7 @@ settings:
           // DynamoDB down: the key lookup and the limits both fail, and are logged.
           faults.set((call) => (call.table === gateway.tableNames.budgets ? throttled() : undefined));
           await chat(keyedKey, { model: 'echo', messages });
-          faults.set((call) => (call.command === 'GetItemCommand' && call.table === gateway.tableNames.keys ? throttled() : undefined));
+          faults.set((call) => (call.operation === 'GetItem' && call.table === gateway.tableNames.keys ? throttled() : undefined));
           await chat(await generateKey(gateway, { key_alias: 'uncached' }), { model: 'echo', messages });
           faults.clear();
         },
