@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
-import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { KnowledgeBaseConfig } from '../core/config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { GatewayLogger } from '../core/logger.js';
-import { BedrockRetriever, type BedrockRerankingOptions, type RetrieveClient } from './bedrock/bedrock-retriever.js';
+import { BedrockAgentRuntimeClient, type RetrieveClient } from './bedrock/bedrock-agent-runtime-client.js';
+import { BedrockRetriever, type BedrockRerankingOptions } from './bedrock/bedrock-retriever.js';
 import { knowledgeBaseIdVariable } from './knowledge-base-environment.js';
 import { LocalRetriever } from './local/local-retriever.js';
 import type { Retriever } from './retriever.js';
@@ -27,7 +27,8 @@ export const rerankingModelArn = (model: string, region: string | undefined): st
 };
 
 const bedrockRetriever = (base: Extract<KnowledgeBaseConfig, { provider: 'bedrock' }>, context: RetrieverContext): Retriever => {
-  const region = base.region ?? context.environment.AWS_REGION;
+  // None at all is left for the first search to report, so a config without one still loads.
+  const region = base.region || context.environment.AWS_REGION || context.environment.AWS_DEFAULT_REGION || undefined;
   const knowledgeBaseId = base.knowledge_base_id || context.environment[knowledgeBaseIdVariable(base.name)];
   if (!knowledgeBaseId) {
     throw new GatewayError(500, `Knowledge base "${base.name}" has no Bedrock knowledge base id.`, { type: 'server_error', code: 'knowledge_base_unavailable' });
@@ -59,14 +60,15 @@ export const createRetriever = (base: KnowledgeBaseConfig, context: RetrieverCon
   });
 };
 
-/** One client per region, kept across warm Lambda invocations; no SDK retries under the gateway's own error handling. */
+/** One client per region, kept across warm Lambda invocations. */
 const clientsByRegion = new Map<string, BedrockAgentRuntimeClient>();
 
+/** The cached client for a region; without a region, a client whose every search fails with a configuration error. */
 export const bedrockAgentRuntimeClient = (region: string | undefined): BedrockAgentRuntimeClient => {
   const key = region ?? '';
   let client = clientsByRegion.get(key);
   if (!client) {
-    client = new BedrockAgentRuntimeClient({ region, maxAttempts: 2 });
+    client = new BedrockAgentRuntimeClient({ region });
     clientsByRegion.set(key, client);
   }
   return client;

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema, type KnowledgeBaseConfig, type TollwayConfig } from '../../functions/core/config/schema.js';
+import { GatewayError } from '../../functions/core/errors.js';
 import { silentLogger } from '../../functions/core/logger.js';
 import type { GatewayMetrics } from '../../functions/core/metrics.js';
 import { createKnowledgeService, knowledgeBaseIdVariable } from '../../functions/knowledge/index.js';
+import { stopLocalBedrocks } from '../providers/bedrock/local-bedrock.js';
 import { clientAnswering } from './bedrock/retrieve-client.js';
 
 const shippedDocuments = new URL('../../knowledge', import.meta.url).pathname;
@@ -29,7 +31,10 @@ describe('createKnowledgeService', () => {
     cpSync(shippedDocuments, join(root, 'docs'), { recursive: true });
   });
 
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(async () => {
+    rmSync(root, { recursive: true, force: true });
+    await stopLocalBedrocks();
+  });
 
   it('lists every configured knowledge base with its provider and description', () => {
     const service = createKnowledgeService({
@@ -95,7 +100,7 @@ describe('createKnowledgeService', () => {
   });
 
   it('searches Bedrock through the client for the knowledge base region', async () => {
-    const { client, captured } = clientAnswering({ status: 200, body: 'page-2' });
+    const { client, captured } = await clientAnswering({ status: 200, body: 'page-2' });
     const regions: Array<string | undefined> = [];
     const service = createKnowledgeService({
       config: configWith([{ name: 'handbook', provider: 'bedrock', knowledge_base_id: 'ABCDEFGHIJ', region: 'eu-west-1' }]),
@@ -117,7 +122,7 @@ describe('createKnowledgeService', () => {
   });
 
   it('takes a provisioned knowledge base id from the environment the stack sets', async () => {
-    const { client, captured } = clientAnswering({ status: 200, body: 'page-2' });
+    const { client, captured } = await clientAnswering({ status: 200, body: 'page-2' });
     const service = createKnowledgeService({
       config: configWith([{ name: 'handbook', provider: 'bedrock', knowledge_base_id: '' }]),
       logger: silentLogger,
@@ -134,7 +139,7 @@ describe('createKnowledgeService', () => {
   });
 
   it('reads the reranking model and search type from the entry when the config carries them', async () => {
-    const { client, captured } = clientAnswering({ status: 200, body: 'page-2' });
+    const { client, captured } = await clientAnswering({ status: 200, body: 'page-2' });
     const entry = { name: 'handbook', provider: 'bedrock' as const, knowledge_base_id: 'ABCDEFGHIJ', reranking_model: 'amazon.rerank-v1:0', search_type: 'semantic' as const };
     const service = createKnowledgeService({
       config: configWith([entry]),
@@ -157,5 +162,52 @@ describe('createKnowledgeService', () => {
         },
       },
     });
+  });
+
+  it('falls back to AWS_DEFAULT_REGION for the client and the reranking model ARN', async () => {
+    const { client, captured } = await clientAnswering({ status: 200, body: 'page-2' });
+    const regions: Array<string | undefined> = [];
+    const service = createKnowledgeService({
+      config: configWith([{ name: 'handbook', provider: 'bedrock', knowledge_base_id: 'ABCDEFGHIJ', reranking_model: 'amazon.rerank-v1:0' }]),
+      logger: silentLogger,
+      metrics: recordingMetrics().metrics,
+      baseDirectory: root,
+      environment: { AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-southeast-2' },
+      bedrockClient: (region) => {
+        regions.push(region);
+        return client;
+      },
+    });
+
+    await service.search('handbook', { query: 'per diem', maxResults: 1 });
+
+    expect(regions).toEqual(['ap-southeast-2']);
+    expect(captured[0].body).toMatchObject({
+      retrievalConfiguration: {
+        vectorSearchConfiguration: {
+          rerankingConfiguration: {
+            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: 'arn:aws:bedrock:ap-southeast-2::foundation-model/amazon.rerank-v1:0' } },
+          },
+        },
+      },
+    });
+  });
+
+  it('loads a Bedrock knowledge base without any region, and fails its searches with a configuration error that says so', async () => {
+    // Prepare: the real client factory, and no region anywhere.
+    const service = createKnowledgeService({
+      config: configWith([{ name: 'handbook', provider: 'bedrock', knowledge_base_id: 'ABCDEFGHIJ' }]),
+      logger: silentLogger,
+      metrics: recordingMetrics().metrics,
+      baseDirectory: root,
+      environment: {},
+    });
+
+    // Act
+    const search = service.search('handbook', { query: 'per diem', maxResults: 1 });
+
+    // Assess
+    await expect(search).rejects.toBeInstanceOf(GatewayError);
+    await expect(search).rejects.toMatchObject({ status: 500, type: 'server_error', code: 'knowledge_base_unavailable', message: expect.stringMatching(/AWS_REGION/) });
   });
 });

@@ -1,14 +1,13 @@
-import { RetrieveCommand, type KnowledgeBaseVectorSearchConfiguration } from '@aws-sdk/client-bedrock-agent-runtime';
+import { UpstreamError } from '../../core/errors.js';
 import type { Passage, RetrievalQuery } from '../../core/knowledge/knowledge-service.js';
 import type { Retriever } from '../retriever.js';
+import type { RetrieveClient } from './bedrock-agent-runtime-client.js';
+import type { KnowledgeBaseVectorSearchConfiguration } from './bedrock-retrieve-types.js';
 import { convertBedrockResult, retrieveResponseSchema } from './convert-bedrock-results.js';
 import { convertToBedrockFilter } from './convert-to-bedrock-filter.js';
 import { mapRetrieveError } from './map-retrieve-error.js';
 
-/** What the retriever needs of `BedrockAgentRuntimeClient` (tests stub `send`). */
-export interface RetrieveClient {
-  send(command: RetrieveCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
-}
+export type { RetrieveClient } from './bedrock-agent-runtime-client.js';
 
 export interface BedrockRerankingOptions {
   /** ARN of a Bedrock reranking model (`amazon.rerank-v1:0`, `cohere.rerank-v3-5:0`). */
@@ -67,19 +66,24 @@ export class BedrockRetriever implements Retriever {
     do {
       // Also between pages: a client that left needs no more of them.
       if (options.abortSignal?.aborted) throw mapRetrieveError(options.abortSignal.reason, name, options.abortSignal);
-      const command = new RetrieveCommand({
-        knowledgeBaseId,
-        retrievalQuery: { text: query.query },
-        retrievalConfiguration: { vectorSearchConfiguration },
-        ...(nextToken ? { nextToken } : {}),
-      });
       let output: unknown;
       try {
-        output = await client.send(command, { abortSignal: options.abortSignal });
+        output = await client.retrieve(
+          knowledgeBaseId,
+          { retrievalQuery: { text: query.query }, retrievalConfiguration: { vectorSearchConfiguration }, ...(nextToken ? { nextToken } : {}) },
+          options.abortSignal,
+        );
       } catch (error) {
         throw mapRetrieveError(error, name, options.abortSignal);
       }
-      const page = retrieveResponseSchema.parse(output);
+      const parsed = retrieveResponseSchema.safeParse(output);
+      if (!parsed.success) {
+        throw new UpstreamError(502, `Bedrock answered the search of knowledge base "${name}" with a response the gateway could not read.`, {
+          code: 'upstream_invalid_response',
+          cause: parsed.error,
+        });
+      }
+      const page = parsed.data;
       passages.push(...page.retrievalResults.map(convertBedrockResult));
       nextToken = page.nextToken;
       pages += 1;

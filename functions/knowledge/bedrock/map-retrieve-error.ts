@@ -5,6 +5,12 @@ const nameOf = (error: unknown): string =>
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** Node's system error code (`ECONNRESET`...), for failures below HTTP. */
+const systemCodeOf = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
+
+const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 /**
  * A failed Retrieve call as the error the client gets. Bedrock's own
  * messages go to the client only for validation errors (a bad filter is the
@@ -14,7 +20,15 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 export const mapRetrieveError = (error: unknown, knowledgeBase: string, abortSignal?: AbortSignal): Error => {
   if (error instanceof GatewayError) return error;
   if (abortSignal?.aborted) return abortSignal.reason instanceof Error ? abortSignal.reason : new DOMException('The operation was aborted.', 'AbortError');
-  const name = nameOf(error);
+  const systemCode = systemCodeOf(error);
+  if (systemCode && networkCodes.has(systemCode)) {
+    return new UpstreamError(502, `Could not reach Bedrock to search knowledge base "${knowledgeBase}" (${systemCode}).`, {
+      code: 'upstream_connection_error',
+      retryable: true,
+      cause: error,
+    });
+  }
+  const name = systemCode === 'ETIMEDOUT' ? 'TimeoutError' : nameOf(error);
   switch (name) {
     case 'AbortError':
       return error as Error;

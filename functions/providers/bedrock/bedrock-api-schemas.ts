@@ -16,8 +16,8 @@ export const bedrockUsageSchema = z.object({
   cacheWriteInputTokens: count.optional(),
 });
 
-/** Redacted reasoning: bytes from the SDK, base64 text in recorded JSON. */
-const redactedContent = z.union([z.instanceof(Uint8Array), z.string()]);
+/** Redacted reasoning: a blob, so base64 text on the wire. */
+const redactedContent = z.string();
 
 const contentBlockSchema = z.object({
   text: z.string().optional(),
@@ -41,9 +41,11 @@ export const converseResponseSchema = z.object({
 
 export type ConverseResponse = z.infer<typeof converseResponseSchema>;
 
-const streamExceptionSchema = z.object({ message: z.string().optional() });
-
-/** One ConverseStream event; exactly one member is set. */
+/**
+ * One ConverseStream event as `readEventStream` yields it; exactly one member
+ * is set. Exceptions (`throttlingException`...) come as exception frames, which
+ * the reader throws, never as events.
+ */
 export const converseStreamEventSchema = z.object({
   messageStart: z.object({ role: z.string().optional() }).optional(),
   contentBlockStart: z
@@ -67,20 +69,6 @@ export const converseStreamEventSchema = z.object({
   contentBlockStop: z.object({ contentBlockIndex: count }).optional(),
   messageStop: z.object({ stopReason: z.string() }).optional(),
   metadata: z.object({ usage: bedrockUsageSchema.optional() }).optional(),
-  internalServerException: streamExceptionSchema.optional(),
-  modelStreamErrorException: streamExceptionSchema.optional(),
-  validationException: streamExceptionSchema.optional(),
-  throttlingException: streamExceptionSchema.optional(),
-  serviceUnavailableException: streamExceptionSchema.optional(),
 });
 
 export type ConverseStreamEvent = z.infer<typeof converseStreamEventSchema>;
-
-/** The in-stream exception members, with the SDK exception name each stands for. */
-export const streamExceptionNames = {
-  internalServerException: 'InternalServerException',
-  modelStreamErrorException: 'ModelStreamErrorException',
-  validationException: 'ValidationException',
-  throttlingException: 'ThrottlingException',
-  serviceUnavailableException: 'ServiceUnavailableException',
-} as const;

@@ -1,6 +1,6 @@
-import { type BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import { UpstreamError } from '../../core/errors.js';
+import type { StreamEvent } from '../../aws/event-stream.js';
 import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
+import type { BedrockRuntimeClient } from './bedrock-runtime-client.js';
 import { convertBedrockResponse } from './convert-bedrock-response.js';
 import { convertBedrockStream } from './convert-bedrock-stream.js';
 import { mapBedrockError } from './map-bedrock-error.js';
@@ -24,10 +24,10 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
-    const command = new ConverseCommand(prepareBedrockRequest(this.modelId, request));
+    const body = prepareBedrockRequest(this.modelId, request);
     let response: unknown;
     try {
-      response = await this.client.send(command, { abortSignal: options.abortSignal });
+      response = await this.client.converse(this.modelId, body, options.abortSignal);
     } catch (error) {
       throw mapBedrockError(error, options.abortSignal);
     }
@@ -35,15 +35,12 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async stream(request: ModelRequest, options: CallOptions = {}): Promise<AsyncIterable<StreamPart>> {
-    const command = new ConverseStreamCommand(prepareBedrockRequest(this.modelId, request));
-    let events: AsyncIterable<unknown> | undefined;
+    const body = prepareBedrockRequest(this.modelId, request);
+    let events: AsyncIterable<StreamEvent>;
     try {
-      events = (await this.client.send(command, { abortSignal: options.abortSignal })).stream;
+      events = await this.client.converseStream(this.modelId, body, options.abortSignal);
     } catch (error) {
       throw mapBedrockError(error, options.abortSignal);
-    }
-    if (!events) {
-      throw new UpstreamError(502, 'Bedrock answered without an event stream.', { code: 'upstream_invalid_response' });
     }
     return convertBedrockStream(events, options.abortSignal);
   }

@@ -1,13 +1,13 @@
-import type { Message, Tool, ToolChoice as BedrockToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors.js';
 import type { ToolChoice, ToolDefinition } from '../../core/language-model.js';
-import { hasToolBlocks, type JsonDocument, toolNamesInHistory } from './convert-to-bedrock-messages.js';
+import type { ToolChoice as BedrockToolChoice, JsonDocument, Message, Tool, ToolConfiguration } from './bedrock-wire-types.js';
+import { hasToolBlocks, toolNamesInHistory } from './convert-to-bedrock-messages.js';
 
 const toolSpec = (tool: ToolDefinition): Tool => ({
   toolSpec: {
     name: tool.name,
     description: tool.description,
-    // A JSON Schema is a JSON document; the SDK's recursive document type cannot see that from `unknown` values.
+    // A JSON Schema is a JSON document; the recursive document type cannot see that from `unknown` values.
     inputSchema: { json: tool.parameters as JsonDocument },
   },
 });

@@ -6,8 +6,6 @@ import { mapBedrockFinishReason } from './map-bedrock-finish-reason.js';
 
 type ContentBlock = ConverseResponse['output']['message']['content'][number];
 
-const toBase64 = (data: Uint8Array | string): string => (typeof data === 'string' ? data : Buffer.from(data).toString('base64'));
-
 const convertContentBlock = (block: ContentBlock): AssistantContentPart | undefined => {
   if (block.toolUse) {
     return { type: 'tool-call', id: block.toolUse.toolUseId, name: block.toolUse.name, arguments: JSON.stringify(block.toolUse.input ?? {}) };
@@ -17,7 +15,7 @@ const convertContentBlock = (block: ContentBlock): AssistantContentPart | undefi
     return signature === undefined ? { type: 'reasoning', text: text ?? '' } : { type: 'reasoning', text: text ?? '', signature };
   }
   if (block.reasoningContent?.redactedContent !== undefined) {
-    return { type: 'reasoning', text: '', redactedData: toBase64(block.reasoningContent.redactedContent) };
+    return { type: 'reasoning', text: '', redactedData: block.reasoningContent.redactedContent };
   }
   if (block.text) return { type: 'text', text: block.text };
   // Blocks the gateway does not relay (citations, images, empty text) are left out.

@@ -1,8 +1,8 @@
 import { UpstreamError } from '../../core/errors.js';
 import { emptyUsage, type FinishReason, type StreamPart, type Usage } from '../../core/language-model.js';
-import { converseStreamEventSchema, type ConverseStreamEvent, streamExceptionNames } from './bedrock-api-schemas.js';
+import { converseStreamEventSchema, type ConverseStreamEvent } from './bedrock-api-schemas.js';
 import { convertBedrockUsage } from './convert-bedrock-usage.js';
-import { bedrockErrorFor, mapBedrockError } from './map-bedrock-error.js';
+import { mapBedrockError } from './map-bedrock-error.js';
 import { mapBedrockFinishReason } from './map-bedrock-finish-reason.js';
 
 interface ToolBlockState {
@@ -29,13 +29,6 @@ const parseEvent = (event: unknown): ConverseStreamEvent => {
   return parsed.data;
 };
 
-const throwIfException = (event: ConverseStreamEvent): void => {
-  for (const [member, name] of Object.entries(streamExceptionNames)) {
-    const exception = event[member as keyof typeof streamExceptionNames];
-    if (exception) throw bedrockErrorFor(name, exception.message ?? '', undefined, exception);
-  }
-};
-
 // A tool without arguments streams "" (or nothing); clients expect its arguments to parse as JSON.
 const endToolBlock = (block: ToolBlockState): StreamPart[] => [
   ...(block.sentArguments ? [] : [{ type: 'tool-call-delta' as const, index: block.toolIndex, argumentsDelta: '{}' }]),
@@ -43,7 +36,6 @@ const endToolBlock = (block: ToolBlockState): StreamPart[] => [
 ];
 
 const translateEvent = (event: ConverseStreamEvent, state: StreamState): StreamPart[] => {
-  throwIfException(event);
   if (event.contentBlockStart?.start?.toolUse) {
     const { toolUseId, name } = event.contentBlockStart.start.toolUse;
     const toolIndex = state.nextToolIndex;

@@ -1,9 +1,6 @@
-import type { ContentBlock, ImageFormat, Message, SystemContentBlock, ToolInputSchema } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors.js';
 import type { AssistantContentPart, ModelMessage, UserContentPart } from '../../core/language-model.js';
-
-/** A JSON value as the SDK types it (tool schemas, tool inputs, model-specific fields). */
-export type JsonDocument = ToolInputSchema.JsonMember['json'];
+import type { ContentBlock, ImageFormat, JsonDocument, Message, SystemContentBlock } from './bedrock-wire-types.js';
 
 export interface BedrockPrompt {
   system: SystemContentBlock[];
@@ -18,6 +15,9 @@ const imageFormats: Record<string, ImageFormat> = {
   'image/webp': 'webp',
 };
 
+/** Bytes as base64, the way blobs travel in Bedrock's JSON. */
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
 // Bedrock rejects blank text blocks ("The text field in the ContentBlock object is blank").
 const isBlank = (text: string): boolean => text.trim() === '';
 
@@ -27,7 +27,7 @@ const convertUserPart = (part: UserContentPart, param: string): ContentBlock | u
   if (!format) {
     throw invalidRequest(`Image type ${part.mediaType} is not supported by Bedrock; use PNG, JPEG, GIF or WebP.`, param);
   }
-  return { image: { format, source: { bytes: part.data } } };
+  return { image: { format, source: { bytes: toBase64(part.data) } } };
 };
 
 /** Parses tool-call arguments into the object Bedrock's `toolUse.input` needs. */
@@ -42,7 +42,7 @@ const parseToolArguments = (argumentsText: string, param: string): JsonDocument 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw invalidRequest('Tool call arguments must be a JSON object.', param);
   }
-  // JSON.parse only yields JSON values; the SDK's recursive document type cannot see that from `unknown`.
+  // JSON.parse only yields JSON values; the recursive document type cannot see that from `unknown`.
   return parsed as JsonDocument;
 };
 
@@ -54,7 +54,8 @@ const convertAssistantParts = (parts: AssistantContentPart[], messageIndex: numb
       if (!isBlank(part.text)) blocks.push({ text: part.text });
     } else if (part.type === 'reasoning') {
       if (part.redactedData) {
-        blocks.push({ reasoningContent: { redactedContent: new Uint8Array(Buffer.from(part.redactedData, 'base64')) } });
+        // Decoded and encoded again, as the SDK did: padding restored, base64url and stray characters normalised.
+        blocks.push({ reasoningContent: { redactedContent: Buffer.from(part.redactedData, 'base64').toString('base64') } });
       } else if (part.text !== '' || part.signature) {
         blocks.push({ reasoningContent: { reasoningText: { text: part.text, signature: part.signature } } });
       }
@@ -83,7 +84,7 @@ const convertMessage = (message: Exclude<ModelMessage, { role: 'system' }>, mess
 // Bedrock also rejects trailing whitespace in a final (prefilled) assistant message.
 const trimFinalAssistantMessage = (messages: Message[]): void => {
   const last = messages.at(-1);
-  if (last?.role !== 'assistant' || !last.content) return;
+  if (last?.role !== 'assistant') return;
   const lastBlock = last.content.at(-1);
   if (lastBlock?.text === undefined) return;
   const trimmed = lastBlock.text.trimEnd();
@@ -105,10 +106,10 @@ export const convertToBedrockMessages = (messages: ModelMessage[]): BedrockPromp
       return;
     }
     const next = convertMessage(message, messageIndex);
-    if (!next.content || next.content.length === 0) return;
+    if (next.content.length === 0) return;
     const previous = converted.at(-1);
     if (previous && previous.role === next.role) {
-      previous.content = [...(previous.content ?? []), ...next.content];
+      previous.content = [...previous.content, ...next.content];
     } else {
       converted.push(next);
     }
@@ -119,13 +120,13 @@ export const convertToBedrockMessages = (messages: ModelMessage[]): BedrockPromp
 
 /** Whether the converted history holds tool calls or tool results (Bedrock then needs a toolConfig). */
 export const hasToolBlocks = (messages: Message[]): boolean =>
-  messages.some((message) => message.content?.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
+  messages.some((message) => message.content.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
 
 /** Names of the tools called in the converted history, in order of first use. */
 export const toolNamesInHistory = (messages: Message[]): string[] => {
   const names = new Set<string>();
   for (const message of messages) {
-    for (const block of message.content ?? []) {
+    for (const block of message.content) {
       if (block.toolUse?.name) names.add(block.toolUse.name);
     }
   }

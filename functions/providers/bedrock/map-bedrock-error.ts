@@ -26,10 +26,11 @@ const contextLengthPattern = /too long|too many (input )?tokens|context (window|
 const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /**
- * Maps a Bedrock failure, named as the SDK names its exceptions (also the names
- * of the in-stream exception events), to the error the client receives.
+ * Maps a Bedrock failure, named as the SDK names its exceptions (as
+ * `AwsServiceError` names the HTTP errors and the stream's exception frames),
+ * to the error the client receives.
  */
-export const bedrockErrorFor = (name: string, message: string, status: number | undefined, cause: unknown): UpstreamError => {
+const bedrockErrorFor = (name: string, message: string, status: number | undefined, cause: unknown): UpstreamError => {
   const detail = message || name;
   switch (name) {
     case 'ValidationException':
@@ -70,7 +71,7 @@ export const bedrockErrorFor = (name: string, message: string, status: number | 
 };
 
 /**
- * The error an aborted call ends with, whatever the SDK threw: a timeout
+ * The error an aborted call ends with, whatever node:http threw: a timeout
  * (`AbortSignal.timeout`) is a 504; any other abort (the client left) keeps the
  * caller's own reason, so the core can tell it from an upstream failure and
  * does not retry it. Same rule as the openai-compatible provider.
@@ -86,8 +87,10 @@ const abortErrorFor = (signal: AbortSignal): Error => {
 };
 
 /**
- * Maps anything `client.send` or the event stream throws. Gateway errors pass
- * through; so does an abort, which the core caused and can recognise.
+ * Maps anything the Bedrock client or its event stream throws: service errors
+ * (`AwsServiceError`), node:http's network errors (`ECONNRESET` when a
+ * connection or a stream is cut, `ECONNREFUSED`...) and aborts. Gateway errors
+ * pass through; so does an abort, which the core caused and can recognise.
  */
 export const mapBedrockError = (error: unknown, abortSignal?: AbortSignal): Error => {
   if (abortSignal?.aborted) return abortErrorFor(abortSignal);

@@ -1,7 +1,7 @@
-import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelRequest, ReasoningEffort } from '../../core/language-model.js';
 import { prepareBedrockTools } from './bedrock-prepare-tools.js';
 import { responseFormatInstruction } from './bedrock-response-format.js';
+import type { ConverseRequest, InferenceConfiguration } from './bedrock-wire-types.js';
 import { convertToBedrockMessages } from './convert-to-bedrock-messages.js';
 
 /** Thinking budgets per effort. `minimal` means no extended thinking: Claude's smallest budget is 1024. */
@@ -39,9 +39,10 @@ const thinkingBudgetFor = (modelId: string, request: ModelRequest): number | und
 };
 
 /**
- * Builds the Converse (and ConverseStream) request for a neutral request: the
- * messages, tools, a JSON instruction for `responseFormat`, the inference
- * parameters, and Claude's extended thinking for `reasoningEffort`.
+ * Builds the Converse (and ConverseStream) request body for a neutral request:
+ * the messages, tools, a JSON instruction for `responseFormat`, the inference
+ * parameters, and Claude's extended thinking for `reasoningEffort`. The model
+ * id goes in the path, not here.
  */
 export const prepareBedrockRequest = (modelId: string, request: ModelRequest): ConverseRequest => {
   const { system, messages } = convertToBedrockMessages(request.messages);
@@ -66,7 +67,7 @@ export const prepareBedrockRequest = (modelId: string, request: ModelRequest): C
     delete inferenceConfig.topP;
   }
 
-  const converseRequest: ConverseRequest = { modelId, messages };
+  const converseRequest: ConverseRequest = { messages };
   if (system.length > 0) converseRequest.system = system;
   const setInferenceConfig = dropUndefined(inferenceConfig);
   if (Object.keys(setInferenceConfig).length > 0) converseRequest.inferenceConfig = setInferenceConfig;

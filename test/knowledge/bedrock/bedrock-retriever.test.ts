@@ -1,16 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../functions/core/errors.js';
+import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/bedrock-agent-runtime-client.js';
 import { BedrockRetriever } from '../../../functions/knowledge/bedrock/bedrock-retriever.js';
 import { rerankingModelArn } from '../../../functions/knowledge/create-retriever.js';
+import { startLocalBedrock, stopLocalBedrocks, testCredentials } from '../../providers/bedrock/local-bedrock.js';
 import { bedrockError, clientAnswering } from './retrieve-client.js';
 
 const knowledgeBaseId = 'KB12345678';
 
 describe('BedrockRetriever', () => {
+  afterEach(stopLocalBedrocks);
+
   describe('the Retrieve request', () => {
     it('POSTs the query, result count, search type, filter and reranking model as the Retrieve API documents them', async () => {
       // Prepare
-      const { client, captured } = clientAnswering({ status: 200, body: 'page-2' });
+      const { client, captured } = await clientAnswering({ status: 200, body: 'page-2' });
       const retriever = new BedrockRetriever({
         name: 'handbook',
         knowledgeBaseId,
@@ -61,7 +65,7 @@ describe('BedrockRetriever', () => {
     });
 
     it('sends only the result count when nothing else is configured', async () => {
-      const { client, captured } = clientAnswering({ status: 200, body: 'page-2' });
+      const { client, captured } = await clientAnswering({ status: 200, body: 'page-2' });
 
       await new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'per diem', maxResults: 10 });
 
@@ -72,7 +76,7 @@ describe('BedrockRetriever', () => {
     });
 
     it('sends a one-condition compound filter as the bare condition', async () => {
-      const retriever = new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client: clientAnswering({ status: 200, body: 'page-2' }).client });
+      const retriever = new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client: (await clientAnswering({ status: 200, body: 'page-2' })).client });
 
       const configuration = retriever.vectorSearchConfiguration({
         query: 'x',
@@ -83,11 +87,11 @@ describe('BedrockRetriever', () => {
       expect(configuration.filter).toEqual({ lessThan: { key: 'year', value: 2020 } });
     });
 
-    it('asks the reranker for the configured number of results, capped at 100', () => {
+    it('asks the reranker for the configured number of results, capped at 100', async () => {
       const retriever = new BedrockRetriever({
         name: 'handbook',
         knowledgeBaseId,
-        client: clientAnswering({ status: 200, body: 'page-2' }).client,
+        client: (await clientAnswering({ status: 200, body: 'page-2' })).client,
         reranking: { modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/cohere.rerank-v3-5:0', numberOfRerankedResults: 500 },
       });
 
@@ -99,7 +103,7 @@ describe('BedrockRetriever', () => {
 
   describe('the Retrieve response', () => {
     it('maps results to passages: text, score, source location, file name and flat metadata as attributes', async () => {
-      const { client } = clientAnswering({ status: 200, body: 'page-1' });
+      const { client } = await clientAnswering({ status: 200, body: 'page-1' });
 
       const passages = await new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'travel', maxResults: 2 });
 
@@ -132,7 +136,7 @@ describe('BedrockRetriever', () => {
     });
 
     it('follows nextToken until it has enough results', async () => {
-      const { client, captured } = clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
+      const { client, captured } = await clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
 
       const passages = await new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'travel', maxResults: 3 });
 
@@ -144,8 +148,8 @@ describe('BedrockRetriever', () => {
     });
 
     it('stops paging once it has maxResults, and when there is no nextToken', async () => {
-      const enough = clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
-      const exhausted = clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
+      const enough = await clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
+      const exhausted = await clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
 
       await new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client: enough.client }).retrieve({ query: 'travel', maxResults: 2 });
       const all = await new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client: exhausted.client }).retrieve({ query: 'travel', maxResults: 50 });
@@ -155,8 +159,17 @@ describe('BedrockRetriever', () => {
       expect(all).toHaveLength(3);
     });
 
+    it('reports an answer it cannot read as a 502', async () => {
+      const { client } = await clientAnswering({ status: 200, body: { retrievalResults: [{ score: 'high' }] } });
+
+      const search = new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'x', maxResults: 1 });
+
+      await expect(search).rejects.toBeInstanceOf(UpstreamError);
+      await expect(search).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });
+    });
+
     it('drops results under the score threshold', async () => {
-      const { client } = clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
+      const { client } = await clientAnswering({ status: 200, body: 'page-1' }, { status: 200, body: 'page-2' });
 
       const passages = await new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({
         query: 'travel',
@@ -170,7 +183,7 @@ describe('BedrockRetriever', () => {
 
   describe('errors', () => {
     const failWith = async (status: number, type: string, message: string) => {
-      const { client } = clientAnswering(bedrockError(status, type, message));
+      const { client } = await clientAnswering(bedrockError(status, type, message));
       return new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'x', maxResults: 1 }).then(
         () => {
           throw new Error('expected a failure');
@@ -210,8 +223,17 @@ describe('BedrockRetriever', () => {
       expect(await failWith(424, 'DependencyFailedException', 'vector store down')).toMatchObject({ status: 502, code: 'upstream_error' });
     });
 
+    it('answers a connection Bedrock drops with a retryable 502', async () => {
+      const { endpoint } = await startLocalBedrock(() => 'reset');
+      const client = new BedrockAgentRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials, maxAttempts: 1 });
+
+      const search = new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'x', maxResults: 1 });
+
+      await expect(search).rejects.toMatchObject({ status: 502, code: 'upstream_connection_error', retryable: true });
+    });
+
     it('lets an abort through as the caller’s own reason', async () => {
-      const { client } = clientAnswering({ status: 200, body: 'page-1' });
+      const { client } = await clientAnswering({ status: 200, body: 'page-1' });
       const controller = new AbortController();
       const reason = new Error('client left');
       controller.abort(reason);

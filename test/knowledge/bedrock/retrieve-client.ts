@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/bedrock-agent-runtime-client.js';
+import { type Answer, startLocalBedrock, testCredentials } from '../../providers/bedrock/local-bedrock.js';
 
 export interface CapturedRetrieve {
   method: string;
@@ -12,7 +12,8 @@ export interface RecordedAnswer {
   status: number;
   /** A fixture file name under fixtures/bedrock-retrieve, or a body to send as JSON. */
   body: string | Record<string, unknown>;
-  headers?: Record<string, string>;
+  /** The error type Bedrock names in `x-amzn-errortype`, for an error answer. */
+  errorType?: string;
 }
 
 /** A recorded Retrieve response body. */
@@ -20,38 +21,22 @@ export const retrieveFixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/bedrock-retrieve/${name}.json`, import.meta.url), 'utf8');
 
 /** An error as the Bedrock Agent Runtime REST API sends it: status, `x-amzn-errortype`, `{message}`. */
-export const bedrockError = (status: number, type: string, message: string): RecordedAnswer => ({
-  status,
-  body: { message },
-  headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
-});
+export const bedrockError = (status: number, type: string, message: string): RecordedAnswer => ({ status, body: { message }, errorType: type });
+
+const answerOf = (answer: RecordedAnswer): Answer => {
+  if (answer.errorType) return { status: answer.status, errorType: answer.errorType, message: String((answer.body as { message?: unknown }).message ?? '') };
+  const text = typeof answer.body === 'string' ? retrieveFixture(answer.body) : JSON.stringify(answer.body);
+  return { status: answer.status, contentType: 'application/json', text };
+};
 
 /**
- * A real Bedrock Agent Runtime client whose HTTP handler answers with
- * recorded bodies in turn, so the SDK's own serialisation and parsing run
- * without reaching AWS; every request is captured.
+ * A Bedrock Agent Runtime client pointed at a local Bedrock that answers with
+ * the recorded bodies in turn (the last one repeats); every request is captured.
  */
-export const clientAnswering = (...answers: RecordedAnswer[]) => {
-  const captured: CapturedRetrieve[] = [];
-  const client = new BedrockAgentRuntimeClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-    requestHandler: {
-      handle: async (request: { method: string; path: string; body: Uint8Array | string }) => {
-        const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
-        captured.push({ method: request.method, path: request.path, body: JSON.parse(text) as Record<string, unknown> });
-        const answer = answers[Math.min(captured.length - 1, answers.length - 1)];
-        const body = typeof answer.body === 'string' ? retrieveFixture(answer.body) : JSON.stringify(answer.body);
-        return {
-          response: {
-            statusCode: answer.status,
-            headers: { 'content-type': 'application/json', ...answer.headers },
-            body: Readable.from([Buffer.from(body)]),
-          },
-        };
-      },
-    },
-  });
+export const clientAnswering = async (...answers: RecordedAnswer[]) => {
+  const { endpoint, received } = await startLocalBedrock((request) => answerOf(answers[Math.min(received.indexOf(request), answers.length - 1)]));
+  // One attempt: the retries of the small client are its own tests' business.
+  const client = new BedrockAgentRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials, maxAttempts: 1 });
+  const captured: CapturedRetrieve[] = received;
   return { client, captured };
 };

@@ -1,15 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../functions/core/errors.js';
-import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
-import { loadResponseFixture, stubClient, userText } from './bedrock-test-helpers.js';
+import { loadResponseFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
+import { stopLocalBedrocks } from './local-bedrock.js';
 
-/** Answers one `generate` call with `response`. */
-const generateWith = (response: unknown) => {
-  const { client } = stubClient(() => response);
-  return new BedrockLanguageModel({ modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', client }).generate({ messages: [userText('Hi')] });
+/** Answers one `generate` call with `response` as the JSON body. */
+const generateWith = async (response: unknown) => {
+  const { model } = await modelAnswering(() => ({ json: response }));
+  return model.generate({ messages: [userText('Hi')] });
 };
 
 describe('Bedrock generate', () => {
+  afterEach(stopLocalBedrocks);
+
   it('produces the text, stop reason and usage of a text response', async () => {
     // Prepare
     const response = loadResponseFixture('text');
@@ -82,9 +84,9 @@ describe('Bedrock generate', () => {
     expect(result.usage).toEqual({ inputTokens: 51, outputTokens: 78, cacheReadTokens: 0, cacheWriteTokens: 0 });
   });
 
-  it('produces redacted reasoning as base64 data', async () => {
+  it('produces redacted reasoning as the base64 data it arrived as', async () => {
     const response = {
-      output: { message: { role: 'assistant', content: [{ reasoningContent: { redactedContent: new TextEncoder().encode('hidden') } }, { text: 'Hi' }] } },
+      output: { message: { role: 'assistant', content: [{ reasoningContent: { redactedContent: Buffer.from('hidden').toString('base64') } }, { text: 'Hi' }] } },
       stopReason: 'end_turn',
       usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
     };
@@ -117,6 +119,15 @@ describe('Bedrock generate', () => {
     { case: 'nothing at all', response: undefined },
   ])('rejects a garbage response ($case) with a 502 upstream error', async ({ response }) => {
     const rejection = generateWith(response);
+
+    await expect(rejection).rejects.toBeInstanceOf(UpstreamError);
+    await expect(rejection).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });
+  });
+
+  it('rejects a body that is not JSON with a 502 upstream error', async () => {
+    const { model } = await modelAnswering(() => ({ status: 200, contentType: 'text/html', text: '<html>gateway timeout</html>' }));
+
+    const rejection = model.generate({ messages: [userText('Hi')] });
 
     await expect(rejection).rejects.toBeInstanceOf(UpstreamError);
     await expect(rejection).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });

@@ -1,17 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../../functions/core/errors.js';
 import type { ModelRequest } from '../../../functions/core/language-model.js';
-import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
-import { loadResponseFixture, stubClient, userText } from './bedrock-test-helpers.js';
+import type { ConverseRequest } from '../../../functions/providers/bedrock/bedrock-wire-types.js';
+import { claude, loadResponseFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
+import { stopLocalBedrocks } from './local-bedrock.js';
 
-const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
-
-/** Sends `request` through `generate` and returns the Converse input that reached the client. */
-const sentInput = async (request: ModelRequest, modelId = claude) => {
-  const { client, sent } = stubClient(() => loadResponseFixture('text'));
-  await new BedrockLanguageModel({ modelId, client }).generate(request);
-  return sent[0].input;
+/** Sends `request` through `generate` and returns the Converse request that reached Bedrock. */
+const sentRequest = async (request: ModelRequest, modelId = claude) => {
+  const { model, received } = await modelAnswering(() => ({ json: loadResponseFixture('text') }), modelId);
+  await model.generate(request);
+  return received[0];
 };
+
+/** The Converse body that reached Bedrock for `request`. */
+const sentInput = async (request: ModelRequest, modelId = claude) => (await sentRequest(request, modelId)).body as unknown as ConverseRequest;
 
 const weatherTool = { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
 const weatherSpec = {
@@ -19,6 +21,8 @@ const weatherSpec = {
 };
 
 describe('Bedrock request', () => {
+  afterEach(stopLocalBedrocks);
+
   it('sends system and developer messages as system blocks, in order, wherever they appear', async () => {
     // Prepare
     const request: ModelRequest = {
@@ -30,11 +34,13 @@ describe('Bedrock request', () => {
     };
 
     // Act
-    const input = await sentInput(request);
+    const sent = await sentRequest(request);
 
     // Assess
-    expect(input).toEqual({
-      modelId: claude,
+    expect(sent.method).toBe('POST');
+    expect(sent.path).toBe('/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse');
+    expect(sent.headers['content-type']).toBe('application/json');
+    expect(sent.body).toEqual({
       system: [{ text: 'You are terse.' }, { text: 'Answer in French.' }],
       messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
     });
@@ -173,7 +179,7 @@ describe('Bedrock request', () => {
     await expect(rejection).rejects.toMatchObject({ status: 400, param: 'messages[1].tool_calls[0].function.arguments' });
   });
 
-  it('sends reasoning from the history with its signature, and redacted reasoning as bytes', async () => {
+  it('sends reasoning from the history with its signature, and redacted reasoning as base64', async () => {
     const input = await sentInput({
       messages: [
         userText('Think'),
@@ -191,19 +197,29 @@ describe('Bedrock request', () => {
 
     expect(input.messages?.[1].content).toEqual([
       { reasoningContent: { reasoningText: { text: 'Hmm.', signature: 'sig-1' } } },
-      { reasoningContent: { redactedContent: new TextEncoder().encode('secret') } },
+      { reasoningContent: { redactedContent: Buffer.from('secret').toString('base64') } },
       { text: 'Done.' },
     ]);
   });
 
-  it('sends images from bytes with their format', async () => {
+  it('sends images from bytes with their format, the bytes as base64', async () => {
     const bytes = new Uint8Array([137, 80, 78, 71]);
 
     const input = await sentInput({
       messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', mediaType: 'image/png', data: bytes }] }],
     });
 
-    expect(input.messages?.[0].content).toEqual([{ text: 'What is this?' }, { image: { format: 'png', source: { bytes } } }]);
+    expect(input.messages?.[0].content).toEqual([{ text: 'What is this?' }, { image: { format: 'png', source: { bytes: 'iVBORw==' } } }]);
+  });
+
+  it('sends only the bytes of an image that is a view into a larger buffer', async () => {
+    const buffer = new Uint8Array([0, 0, 137, 80, 78, 71, 0, 0]);
+
+    const input = await sentInput({
+      messages: [{ role: 'user', content: [{ type: 'image', mediaType: 'image/jpeg', data: buffer.subarray(2, 6) }] }],
+    });
+
+    expect(input.messages?.[0].content).toEqual([{ image: { format: 'jpeg', source: { bytes: 'iVBORw==' } } }]);
   });
 
   it('refuses an image type Bedrock cannot read', async () => {
@@ -279,12 +295,27 @@ describe('Bedrock request', () => {
     expect(input.requestMetadata).toEqual({ user: 'user-42' });
   });
 
-  it('passes the abort signal to the client', async () => {
-    const { client, sent } = stubClient(() => loadResponseFixture('text'));
+  it('puts a model ARN in the path, encoded', async () => {
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+
+    const sent = await sentRequest({ messages: [userText('Hi')] }, arn);
+
+    expect(sent.path).toBe('/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse');
+  });
+
+  it('passes the abort signal to the request: aborting it hangs up on Bedrock and ends the call with the reason', async () => {
+    // Prepare
+    const { model, received } = await modelAnswering(() => 'hang');
     const controller = new AbortController();
+    const reason = new Error('client disconnected');
 
-    await new BedrockLanguageModel({ modelId: claude, client }).generate({ messages: [userText('Hi')] }, { abortSignal: controller.signal });
+    // Act
+    const rejection = model.generate({ messages: [userText('Hi')] }, { abortSignal: controller.signal });
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    controller.abort(reason);
 
-    expect(sent[0]).toMatchObject({ name: 'ConverseCommand', abortSignal: controller.signal });
+    // Assess
+    await expect(rejection).rejects.toBe(reason);
+    await vi.waitFor(() => expect(received[0].closedEarly).toBe(true));
   });
 });

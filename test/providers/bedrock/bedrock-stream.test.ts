@@ -1,20 +1,20 @@
-import { ModelStreamErrorException, ThrottlingException } from '@aws-sdk/client-bedrock-runtime';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StreamEvent } from '../../../functions/aws/event-stream.js';
 import { UpstreamError } from '../../../functions/core/errors.js';
 import type { StreamPart } from '../../../functions/core/language-model.js';
-import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
-import { asyncIterableOf, collect, failingAfter, loadResponseFixture, loadStreamFixture, stubClient, userText } from './bedrock-test-helpers.js';
+import { collect, loadResponseFixture, loadStreamFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
+import { type Answer, stopLocalBedrocks } from './local-bedrock.js';
 
-const modelId = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
-
-/** Starts a stream whose upstream events are `events`. */
-const streamOf = (events: AsyncIterable<unknown>) => {
-  const { client, sent } = stubClient(() => ({ stream: events }));
-  const model = new BedrockLanguageModel({ modelId, client });
-  return { parts: model.stream({ messages: [userText('Hi')] }), sent };
+/** Starts a stream whose Bedrock answers with `answer` (the events, then how the stream ends). */
+const streamAnswering = async (answer: Answer) => {
+  const { model, received } = await modelAnswering(() => answer);
+  return { parts: model.stream({ messages: [userText('Hi')] }), received };
 };
 
-const streamFixture = async (name: string): Promise<StreamPart[]> => collect(await streamOf(asyncIterableOf(loadStreamFixture(name))).parts);
+/** Starts a stream whose upstream events are `events`, then the stream ends. */
+const streamOf = (events: StreamEvent[]) => streamAnswering({ events });
+
+const streamFixture = async (name: string): Promise<StreamPart[]> => collect(await (await streamOf(loadStreamFixture(name))).parts);
 
 const textOf = (parts: StreamPart[]): string => parts.map((part) => (part.type === 'text-delta' ? part.text : '')).join('');
 const reasoningOf = (parts: StreamPart[]): string => parts.map((part) => (part.type === 'reasoning-delta' ? part.text : '')).join('');
@@ -22,6 +22,8 @@ const argumentsOf = (parts: StreamPart[], index: number): string =>
   parts.map((part) => (part.type === 'tool-call-delta' && part.index === index ? part.argumentsDelta : '')).join('');
 
 describe('Bedrock stream', () => {
+  afterEach(stopLocalBedrocks);
+
   it('streams text deltas, then one finish part with the usage from the metadata event', async () => {
     // Act
     const parts = await streamFixture('text');
@@ -65,8 +67,8 @@ describe('Bedrock stream', () => {
 
   it('streams a tool call without arguments as "{}", after the same text as the non-streamed response', async () => {
     const parts = await streamFixture('tool-no-args');
-    const { client } = stubClient(() => loadResponseFixture('tool-no-args'));
-    const generated = await new BedrockLanguageModel({ modelId, client }).generate({ messages: [userText('Hi')] });
+    const { model } = await modelAnswering(() => ({ json: loadResponseFixture('tool-no-args') }));
+    const generated = await model.generate({ messages: [userText('Hi')] });
 
     expect(parts).toEqual([
       { type: 'text-delta', text: "I'll update the issue list for you." },
@@ -99,23 +101,35 @@ describe('Bedrock stream', () => {
     expect([0, 1, 2].map((index) => JSON.parse(argumentsOf(parts, index)))).toEqual([{ a: '1' }, { b: '2' }, { final: 'result' }]);
   });
 
-  it('sends a ConverseStreamCommand with the abort signal', async () => {
-    const { client, sent } = stubClient(() => ({ stream: asyncIterableOf(loadStreamFixture('text')) }));
-    const controller = new AbortController();
+  it('sends ConverseStream to the model\'s converse-stream path, the same body as Converse', async () => {
+    // Prepare
+    const { model, received } = await modelAnswering((request) =>
+      request.path.endsWith('/converse-stream') ? { events: loadStreamFixture('text') } : { json: loadResponseFixture('text') },
+    );
+    const request = { messages: [{ role: 'system' as const, content: 'Be brief.' }, userText('Hi')], maxOutputTokens: 50 };
 
-    await collect(await new BedrockLanguageModel({ modelId, client }).stream({ messages: [userText('Hi')] }, { abortSignal: controller.signal }));
+    // Act
+    await collect(await model.stream(request));
+    await model.generate(request);
 
-    expect(sent[0]).toMatchObject({ name: 'ConverseStreamCommand', abortSignal: controller.signal, input: { modelId } });
+    // Assess
+    expect(received[0]).toMatchObject({ method: 'POST', path: '/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse-stream' });
+    expect(received[0].headers['content-type']).toBe('application/json');
+    expect(received[0].body).toEqual({ system: [{ text: 'Be brief.' }], messages: [{ role: 'user', content: [{ text: 'Hi' }] }], inferenceConfig: { maxTokens: 50 } });
+    expect(received[1].body).toEqual(received[0].body);
   });
 
-  it('throws an in-stream exception event from the iterator as a mapped upstream error', async () => {
+  it('throws an exception frame (throttlingException) mid-stream as the mapped upstream error, after the parts before it', async () => {
     // Prepare
-    const events = [{ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } }, { throttlingException: { message: 'Too many tokens' } }];
+    const answer: Answer = {
+      events: [{ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } }],
+      then: { exception: 'throttlingException', message: 'Too many tokens' },
+    };
     const received: StreamPart[] = [];
 
     // Act
     const consume = async () => {
-      for await (const part of await streamOf(asyncIterableOf(events)).parts) received.push(part);
+      for await (const part of await (await streamAnswering(answer)).parts) received.push(part);
     };
 
     // Assess
@@ -123,59 +137,77 @@ describe('Bedrock stream', () => {
     expect(received).toEqual([{ type: 'text-delta', text: 'Hel' }]);
   });
 
-  it('maps an exception the SDK throws while iterating', async () => {
-    const error = new ModelStreamErrorException({ message: 'The model stream broke', $metadata: {} });
-    const parts = await streamOf(failingAfter([{ messageStart: { role: 'assistant' } }], error)).parts;
+  it('maps a modelStreamErrorException frame to a retryable 502 with Bedrock\'s message', async () => {
+    const { parts } = await streamAnswering({
+      events: [{ messageStart: { role: 'assistant' } }],
+      then: { exception: 'modelStreamErrorException', message: 'The model stream broke' },
+    });
 
-    await expect(collect(parts)).rejects.toMatchObject({ status: 502, retryable: true, message: 'Bedrock failed: The model stream broke' });
+    await expect(collect(await parts)).rejects.toMatchObject({ status: 502, retryable: true, message: 'Bedrock failed: The model stream broke' });
   });
 
-  it('ends with the core\'s abort reason when the stream is aborted mid-way', async () => {
+  it('fails with a retryable connection error when Bedrock drops the connection mid-stream, after the parts before it', async () => {
+    // Prepare
+    const { parts } = await streamAnswering({
+      events: [{ messageStart: { role: 'assistant' } }, { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } }],
+      then: 'cut',
+    });
+    const received: StreamPart[] = [];
+
+    // Act
+    const consume = async () => {
+      for await (const part of await parts) received.push(part);
+    };
+
+    // Assess
+    await expect(consume()).rejects.toMatchObject({ name: 'UpstreamError', status: 502, code: 'upstream_connection_error', retryable: true });
+    expect(received).toEqual([{ type: 'text-delta', text: 'Hel' }]);
+  });
+
+  it('ends with the core\'s abort reason when the stream is aborted mid-way, hanging up on Bedrock', async () => {
     // Prepare
     const controller = new AbortController();
     const reason = new Error('client disconnected');
-    const events = (async function* () {
-      yield { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } };
-      controller.abort(reason);
-      throw new DOMException('This operation was aborted', 'AbortError');
-    })();
-    const { client } = stubClient(() => ({ stream: events }));
+    const { model, received } = await modelAnswering(() => ({ events: [{ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } }], then: 'hold' }));
+    const parts: StreamPart[] = [];
 
     // Act
-    const parts = await new BedrockLanguageModel({ modelId, client }).stream({ messages: [userText('Hi')] }, { abortSignal: controller.signal });
+    const stream = await model.stream({ messages: [userText('Hi')] }, { abortSignal: controller.signal });
+    const consume = async () => {
+      for await (const part of stream) {
+        parts.push(part);
+        controller.abort(reason);
+      }
+    };
 
     // Assess
-    await expect(collect(parts)).rejects.toBe(reason);
+    await expect(consume()).rejects.toBe(reason);
+    expect(parts).toEqual([{ type: 'text-delta', text: 'Hel' }]);
+    await vi.waitFor(() => expect(received[0].closedEarly).toBe(true));
   });
 
-  it('rejects the stream promise when the request fails before the first event', async () => {
-    const { client } = stubClient(() => {
-      throw new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
-    });
+  it('rejects the stream promise when the request fails before the first event: a 429 ThrottlingException is a retryable rate limit', async () => {
+    const { parts } = await streamAnswering({ status: 429, errorType: 'ThrottlingException', message: 'Rate exceeded' });
 
-    const rejection = new BedrockLanguageModel({ modelId, client }).stream({ messages: [userText('Hi')] });
-
-    await expect(rejection).rejects.toBeInstanceOf(UpstreamError);
-    await expect(rejection).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    await expect(parts).rejects.toBeInstanceOf(UpstreamError);
+    await expect(parts).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryable: true, message: 'Bedrock is rate limiting requests: Rate exceeded' });
   });
 
   it('fails with a 502 when the stream ends before messageStop', async () => {
-    const parts = await streamOf(asyncIterableOf([{ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } }])).parts;
+    const { parts } = await streamOf([{ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } }]);
 
-    await expect(collect(parts)).rejects.toMatchObject({ status: 502, code: 'upstream_incomplete_stream' });
+    await expect(collect(await parts)).rejects.toMatchObject({ status: 502, code: 'upstream_incomplete_stream' });
   });
 
   it('fails with a 502 on an event it cannot read', async () => {
-    const parts = await streamOf(asyncIterableOf([{ contentBlockDelta: { contentBlockIndex: 'zero', delta: { text: 1 } } }])).parts;
+    const { parts } = await streamOf([{ contentBlockDelta: { contentBlockIndex: 'zero', delta: { text: 1 } } }]);
 
-    await expect(collect(parts)).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });
+    await expect(collect(await parts)).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });
   });
 
   it('fails with a 502 when Bedrock answers without an event stream', async () => {
-    const { client } = stubClient(() => ({}));
+    const { parts } = await streamAnswering({ json: {} });
 
-    const rejection = new BedrockLanguageModel({ modelId, client }).stream({ messages: [userText('Hi')] });
-
-    await expect(rejection).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });
+    await expect(parts).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response' });
   });
 });

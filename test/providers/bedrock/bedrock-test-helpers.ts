@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { BedrockRuntimeClient, type ConverseCommand, type ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import type { StreamEvent } from '../../../functions/aws/event-stream.js';
 import type { ModelRequest, StreamPart } from '../../../functions/core/language-model.js';
+import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
+import { bedrockClientAt, startLocalBedrock, type Answerer } from './local-bedrock.js';
 
-type BedrockCommand = ConverseCommand | ConverseStreamCommand;
+export const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 const fixtureUrl = (name: string): URL => new URL(`../../fixtures/bedrock-converse/${name}`, import.meta.url);
 
@@ -10,39 +12,16 @@ const fixtureUrl = (name: string): URL => new URL(`../../fixtures/bedrock-conver
 export const loadResponseFixture = (name: string): unknown => JSON.parse(readFileSync(fixtureUrl(`${name}.json`), 'utf8'));
 
 /** The recorded ConverseStream events, one per line. */
-export const loadStreamFixture = (name: string): unknown[] =>
+export const loadStreamFixture = (name: string): StreamEvent[] =>
   readFileSync(fixtureUrl(`${name}.chunks.txt`), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line): unknown => JSON.parse(line));
+    .map((line) => JSON.parse(line) as StreamEvent);
 
-/** Events as the SDK's ConverseStream output hands them out. */
-export async function* asyncIterableOf<T>(items: T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
-}
-
-/** Yields the events, then throws, as the SDK's event stream does on a broken connection. */
-export async function* failingAfter<T>(items: T[], error: unknown): AsyncGenerator<T> {
-  yield* items;
-  throw error;
-}
-
-export interface SentCommand {
-  name: string;
-  input: BedrockCommand['input'];
-  abortSignal: AbortSignal | undefined;
-}
-
-/** A real client whose `send` answers with `respond` instead of calling AWS, recording what was sent. */
-export const stubClient = (respond: (command: BedrockCommand) => unknown) => {
-  const client = new BedrockRuntimeClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const sent: SentCommand[] = [];
-  const send = async (command: BedrockCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown> => {
-    sent.push({ name: command.constructor.name, input: command.input, abortSignal: options?.abortSignal });
-    return respond(command);
-  };
-  client.send = send as BedrockRuntimeClient['send'];
-  return { client, sent };
+/** A model whose Bedrock is a local server answering every call with `answer`; `received` holds the requests. */
+export const modelAnswering = async (answer: Answerer, modelId = claude) => {
+  const bedrock = await startLocalBedrock(answer);
+  return { model: new BedrockLanguageModel({ modelId, client: bedrockClientAt(bedrock.endpoint) }), received: bedrock.received };
 };
 
 /** Collects every part of a stream. */

@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError, UpstreamError } from '../../../functions/core/errors.js';
 import {
   CohereEmbeddingModel,
   createBedrockEmbeddingModel,
   TitanEmbeddingModel,
 } from '../../../functions/providers/bedrock/embeddings/index.js';
-import { bedrockException, delay, embeddingEntry, stubInvokeClient } from './embedding-test-helpers.js';
+import { stopLocalBedrocks } from '../bedrock/local-bedrock.js';
+import { bedrockException, delay, embeddingEntry, invokeClientAnswering } from './embedding-test-helpers.js';
 
 const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => promise.then(
   () => {
@@ -20,10 +21,12 @@ const titanAnswer = (body: Record<string, unknown>) => {
   return { embedding: [Number(text.replace('text-', '')), 0.5], inputTextTokenCount: 3, embeddingsByType: {} };
 };
 
+afterEach(stopLocalBedrocks);
+
 describe('Titan Text Embeddings v2 on Bedrock', () => {
   it('calls once per text with bounded concurrency and keeps the input order', async () => {
     // Prepare
-    const { client, invoked, inFlight } = stubInvokeClient(async (body) => {
+    const { client, invoked, inFlight } = await invokeClientAnswering(async (body) => {
       // Later texts answer sooner, so completion order differs from input order.
       await delay(30 - Number(String(body.inputText).replace('text-', '')));
       return titanAnswer(body);
@@ -43,8 +46,8 @@ describe('Titan Text Embeddings v2 on Bedrock', () => {
   });
 
   it('runs 8 calls at a time by default and sends no dimensions unless asked', async () => {
-    const { client, invoked, inFlight } = stubInvokeClient(async (body) => {
-      await delay(5);
+    const { client, invoked, inFlight } = await invokeClientAnswering(async (body) => {
+      await delay(30);
       return titanAnswer(body);
     });
     const model = createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.titan-embed-text-v2:0' }), { client });
@@ -56,7 +59,7 @@ describe('Titan Text Embeddings v2 on Bedrock', () => {
   });
 
   it('refuses dimensions Titan v2 does not offer, before calling Bedrock', async () => {
-    const { client, invoked } = stubInvokeClient(titanAnswer);
+    const { client, invoked } = await invokeClientAnswering(titanAnswer);
     const model = new TitanEmbeddingModel({ modelId: 'amazon.titan-embed-text-v2:0', client });
 
     const error = await rejectionOf(model.embed(['a'], { dimensions: 300 }));
@@ -68,10 +71,11 @@ describe('Titan Text Embeddings v2 on Bedrock', () => {
 
   it('maps throttling to a retryable 429, stops calling and aborts the calls in flight', async () => {
     let calls = 0;
-    const { client, invoked } = stubInvokeClient(async (body) => {
+    const { client, invoked } = await invokeClientAnswering(async (body) => {
       calls += 1;
       if (calls === 3) throw bedrockException('ThrottlingException', 'Too many requests, please wait before trying again.', 429);
-      await delay(20);
+      // Long enough to be certainly in flight when the throttled answer arrives.
+      await delay(200);
       return titanAnswer(body);
     });
     const model = new TitanEmbeddingModel({ modelId: 'amazon.titan-embed-text-v2:0', client, concurrency: 4 });
@@ -81,11 +85,12 @@ describe('Titan Text Embeddings v2 on Bedrock', () => {
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryable: true });
     expect(invoked.length).toBeLessThan(50);
-    expect(invoked[0].abortSignal?.aborted).toBe(true);
+    // The calls in flight were hung up on, not left to finish.
+    await vi.waitFor(() => expect(invoked[0].closedEarly).toBe(true));
   });
 
   it('reports a body that is not a Titan response as a 502', async () => {
-    const { client } = stubInvokeClient(() => ({ embeddings: 'nope' }));
+    const { client } = await invokeClientAnswering(() => ({ embeddings: 'nope' }));
     const model = new TitanEmbeddingModel({ modelId: 'amazon.titan-embed-text-v2:0', client });
 
     const error = await rejectionOf(model.embed(['a']));
@@ -95,7 +100,7 @@ describe('Titan Text Embeddings v2 on Bedrock', () => {
 
   it('ends with the caller’s abort reason when the caller gives up', async () => {
     const controller = new AbortController();
-    const { client } = stubInvokeClient(async (body) => {
+    const { client } = await invokeClientAnswering(async (body) => {
       controller.abort();
       return titanAnswer(body);
     });
@@ -118,7 +123,7 @@ describe('Cohere Embed on Bedrock', () => {
 
   it('sends batches of at most 96 documents and joins the vectors in input order', async () => {
     // Prepare
-    const { client, invoked } = stubInvokeClient(cohereAnswer);
+    const { client, invoked } = await invokeClientAnswering(cohereAnswer);
     const model = createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'cohere.embed-multilingual-v3' }), { client });
     const inputs = Array.from({ length: 200 }, (_, index) => `text-${index}`);
 
@@ -133,8 +138,8 @@ describe('Cohere Embed on Bedrock', () => {
   });
 
   it('estimates tokens at four characters each when Bedrock reports none, and uses the count when it does', async () => {
-    const { client: silent } = stubInvokeClient(cohereAnswer);
-    const { client: counting } = stubInvokeClient((body) => ({ ...cohereAnswer(body), meta: { billed_units: { input_tokens: 7 } } }));
+    const { client: silent } = await invokeClientAnswering(cohereAnswer);
+    const { client: counting } = await invokeClientAnswering((body) => ({ ...cohereAnswer(body), meta: { billed_units: { input_tokens: 7 } } }));
 
     const estimated = await new CohereEmbeddingModel({ modelId: 'cohere.embed-english-v3', client: silent }).embed(['abcdefgh', 'abcde']);
     const counted = await new CohereEmbeddingModel({ modelId: 'cohere.embed-english-v3', client: counting }).embed(['abcdefgh', 'abcde']);
@@ -144,7 +149,7 @@ describe('Cohere Embed on Bedrock', () => {
   });
 
   it('reads embeddings grouped by type', async () => {
-    const { client } = stubInvokeClient((body) => ({ embeddings: { float: (body.texts as string[]).map(() => [0.1, 0.2]) } }));
+    const { client } = await invokeClientAnswering((body) => ({ embeddings: { float: (body.texts as string[]).map(() => [0.1, 0.2]) } }));
 
     const result = await new CohereEmbeddingModel({ modelId: 'cohere.embed-english-v3', client }).embed(['a', 'b']);
 
@@ -155,7 +160,7 @@ describe('Cohere Embed on Bedrock', () => {
   });
 
   it('reports fewer vectors than texts as a 502 and refuses dimensions other than 1024', async () => {
-    const { client } = stubInvokeClient(() => ({ embeddings: [[0.1]] }));
+    const { client } = await invokeClientAnswering(() => ({ embeddings: [[0.1]] }));
     const model = new CohereEmbeddingModel({ modelId: 'cohere.embed-english-v3', client });
 
     expect(await rejectionOf(model.embed(['a', 'b']))).toMatchObject({ status: 502, code: 'upstream_invalid_response' });
@@ -164,7 +169,7 @@ describe('Cohere Embed on Bedrock', () => {
   });
 
   it('maps a validation error to a 400', async () => {
-    const { client } = stubInvokeClient(() => {
+    const { client } = await invokeClientAnswering(() => {
       throw bedrockException('ValidationException', 'Malformed input request: texts must not be empty', 400);
     });
 
@@ -175,8 +180,8 @@ describe('Cohere Embed on Bedrock', () => {
 });
 
 describe('createBedrockEmbeddingModel', () => {
-  it('picks the model family from the id, cross-region prefix included, and refuses others', () => {
-    const { client } = stubInvokeClient(() => ({}));
+  it('picks the model family from the id, cross-region prefix included, and refuses others', async () => {
+    const { client } = await invokeClientAnswering(() => ({}));
 
     expect(createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.titan-embed-text-v2:0' }), { client })).toBeInstanceOf(
       TitanEmbeddingModel,

@@ -1,5 +1,5 @@
-import { BedrockRuntimeClient, type InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { type ModelConfig, modelSchema } from '../../../functions/core/config/schema.js';
+import { type Answer, bedrockClientAt, modelIdOf, startLocalBedrock } from '../bedrock/local-bedrock.js';
 
 /** A parsed `mode: embedding` entry of a provider (parsed as `openai`, then renamed, so every provider can be tried). */
 export const embeddingEntry = (provider: string, fields: Record<string, unknown> = {}): ModelConfig =>
@@ -9,41 +9,52 @@ export const embeddingEntry = (provider: string, fields: Record<string, unknown>
   }) as unknown as ModelConfig;
 
 export interface InvokedModel {
-  modelId: string | undefined;
+  /** From the path, decoded. */
+  modelId: string;
   body: Record<string, unknown>;
-  abortSignal: AbortSignal | undefined;
+  /** Whether the client hung up before the answer (the call was aborted). */
+  closedEarly: boolean;
 }
 
+/** An error answer for `invokeClientAnswering`: `respond` throws it, the local Bedrock sends it as Bedrock would. */
+export const bedrockException = (name: string, message: string, httpStatusCode: number) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+
+const isBedrockException = (error: unknown): error is ReturnType<typeof bedrockException> =>
+  error instanceof Error && '$metadata' in error;
+
 /**
- * A real Bedrock client whose `send` answers InvokeModel with `respond`
- * (a JSON body) instead of calling AWS, recording each call and how many were
- * in flight at most.
+ * A Bedrock Runtime client pointed at a local Bedrock that answers each
+ * InvokeModel call with `respond(body)` as JSON (or, when `respond` throws a
+ * `bedrockException`, with that error), recording each call and how many
+ * were in flight at most.
  */
-export const stubInvokeClient = (respond: (body: Record<string, unknown>) => unknown | Promise<unknown>) => {
-  const client = new BedrockRuntimeClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+export const invokeClientAnswering = async (respond: (body: Record<string, unknown>) => unknown | Promise<unknown>) => {
   const invoked: InvokedModel[] = [];
   const inFlight = { now: 0, max: 0 };
-  const send = async (command: InvokeModelCommand, options?: { abortSignal?: AbortSignal }): Promise<{ body: Uint8Array }> => {
-    const body = JSON.parse(new TextDecoder().decode(command.input.body as Uint8Array)) as Record<string, unknown>;
-    invoked.push({ modelId: command.input.modelId, body, abortSignal: options?.abortSignal });
+  const { endpoint } = await startLocalBedrock(async (request): Promise<Answer> => {
+    invoked.push({
+      modelId: modelIdOf(request),
+      body: request.body,
+      get closedEarly() {
+        return request.closedEarly;
+      },
+    });
     inFlight.now += 1;
     inFlight.max = Math.max(inFlight.max, inFlight.now);
     try {
-      const answer = await respond(body);
-      return { body: new TextEncoder().encode(typeof answer === 'string' ? answer : JSON.stringify(answer)) };
+      return { json: await respond(request.body) };
+    } catch (error) {
+      if (isBedrockException(error)) return { status: error.$metadata.httpStatusCode, errorType: error.name, message: error.message };
+      throw error;
     } finally {
       inFlight.now -= 1;
     }
-  };
-  client.send = send as BedrockRuntimeClient['send'];
-  return { client, invoked, inFlight };
+  });
+  return { client: bedrockClientAt(endpoint), invoked, inFlight };
 };
 
 export const delay = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 /** The Euclidean length of a vector. */
 export const lengthOf = (vector: number[]): number => Math.hypot(...vector);
-
-/** An SDK-shaped Bedrock exception. */
-export const bedrockException = (name: string, message: string, httpStatusCode: number) =>
-  Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });

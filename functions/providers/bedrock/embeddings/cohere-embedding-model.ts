@@ -1,6 +1,6 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { EmbeddingModel, EmbeddingResult } from '../../../core/embeddings/embedding-model.js';
 import { invalidRequest, UpstreamError } from '../../../core/errors.js';
+import type { BedrockRuntimeClient } from '../bedrock-runtime-client.js';
 import { mapBedrockError } from '../map-bedrock-error.js';
 import { cohereEmbeddingResponseSchema, type CohereEmbeddingResponse } from './bedrock-embedding-schemas.js';
 import { invokeBedrockJson } from './invoke-bedrock-json.js';
@@ -30,8 +30,8 @@ const vectorsOf = (response: CohereEmbeddingResponse): number[][] =>
 
 /**
  * Tokens of one batch. Cohere on Bedrock returns no token count in the body in
- * some versions (the count travels only in a response header the SDK does not
- * surface), so it is estimated at four characters a token, the usual rule of
+ * some versions (the count travels only in a response header, which the client does
+ * not read), so it is estimated at four characters a token, the usual rule of
  * thumb for English, to keep usage and cost recorded rather than zero.
  */
 const batchTokens = (response: CohereEmbeddingResponse, texts: string[]): number =>
