@@ -177,7 +177,8 @@ export class Admission {
           isThrottling,
         ).then((values) => this.checkSoftBudget(subject, values, costUsd)),
       );
-      const rate = this.plans.find((plan) => plan.kind === 'rate' && plan.subject === subject);
+      // Tokens in a rate window only matter to a tpm limit: without one, the correction would be a write for nothing.
+      const rate = this.plans.find((plan) => plan.kind === 'rate' && plan.subject === subject && subject.settings.tpmLimit !== undefined);
       if (rate && actual.tokens !== this.estimatedTokens) {
         updates.push(this.store.update({ counterId: rate.update.counterId, add: { tokens: actual.tokens - this.estimatedTokens } }));
       }

@@ -88,6 +88,24 @@ describe('RequestLimiter', () => {
     expect(refusal).toMatchObject({ status: 429, code: 'rate_limit_exceeded', headers: { 'retry-after': '30' } });
   });
 
+  it('corrects the tokens of a rate window at settlement only where a tpm limit reads them', async () => {
+    // Prepare
+    const store = new MemoryCounterStore();
+    const limiter = new RequestLimiter(store, () => now, silentLogger);
+    const requestsOnly = subject({ maxBudget: 1, rpmLimit: 10 });
+    const withTokens = { ...subject({ rpmLimit: 10, tpmLimit: 1_000 }, 'team'), id: 'team-1' };
+
+    // Act
+    const admission = await limiter.admit({ subjects: [requestsOnly, withTokens], reserveUsd: 0.2, estimatedTokens: 50 }, noTasks);
+    const writesBeforeSettling = store.updates.length;
+    await admission.settle({ costUsd: 0.1, tokens: 80 });
+
+    // Assess
+    const settlementWrites = store.updates.slice(writesBeforeSettling).map((update) => update.counterId);
+    expect(settlementWrites).toEqual(['budget#key#key-1#all', 'budget#team#team-1#all', expect.stringMatching(/^rate#team#team-1#/)]);
+    expect([...store.counters].find(([id]) => id.startsWith('rate#team'))?.[1].tokens).toBe(80);
+  });
+
   it('places budget periods from the record creation time', async () => {
     const store = new MemoryCounterStore();
     const key = subject({ maxBudget: 1, budgetDuration: '1d', createdAt: '2026-02-27T18:00:00.000Z' });
