@@ -75,8 +75,8 @@ export interface BenchEnvironment {
   /** A forwarding-only node:http proxy: the floor under any Node gateway here. */
   bareProxy: Child<{ url: string }>;
   virtualKey: string;
-  /** Clients for the direct, gateway and bare-proxy path of one request shape. */
-  clients(options: { paced: boolean; stream: boolean }): { direct: TargetClient; gateway: TargetClient; bareProxy: TargetClient };
+  /** Clients for the direct, gateway and bare-proxy path of one request shape; the gateway's key without budget or rate limit with `keyLimits: false`. */
+  clients(options: { paced: boolean; stream: boolean; keyLimits?: boolean }): { direct: TargetClient; gateway: TargetClient; bareProxy: TargetClient };
   /** Every child but the load generator, for pinning. */
   helpers(): Child<unknown>[];
   close(): Promise<void>;
@@ -118,14 +118,19 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
 
   const bareProxy = await startChild<{ url: string }>('bare-proxy', { upstreamBaseUrl: upstream.ready.baseUrl });
 
-  const generated = await fetch(`${gateway.ready.url}/key/generate`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
-    // Budgets and usage on: every completion reserves against the budget and counts in the rate window first.
-    body: JSON.stringify({ key_alias: 'bench', max_budget: 1_000_000, budget_duration: '30d', rpm_limit: 100_000_000 }),
-  });
-  if (!generated.ok) throw new Error(`key/generate failed: ${generated.status} ${await generated.text()}`);
-  const virtualKey = ((await generated.json()) as { key: string }).key;
+  const generateKey = async (settings: Record<string, unknown>) => {
+    const generated = await fetch(`${gateway.ready.url}/key/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
+    if (!generated.ok) throw new Error(`key/generate failed: ${generated.status} ${await generated.text()}`);
+    return ((await generated.json()) as { key: string }).key;
+  };
+  // Budgets and usage on: every completion reserves against the budget and counts in the rate window first.
+  const virtualKey = await generateKey({ key_alias: 'bench', max_budget: 1_000_000, budget_duration: '30d', rpm_limit: 100_000_000 });
+  // For comparison: a key with no limit, so nothing but the (cached) key lookup happens before the upstream; usage is still recorded.
+  const keyWithoutLimits = await generateKey({ key_alias: 'bench-no-limits' });
   // The direct path carries an authorization header of the same length, so both requests are the same size.
   const directKey = `sk-${'x'.repeat(Math.max(0, virtualKey.length - 3))}`;
 
@@ -142,7 +147,7 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
     gateway,
     bareProxy,
     virtualKey,
-    clients({ paced, stream }) {
+    clients({ paced, stream, keyLimits = true }) {
       const latencyHeaders: Record<string, string> = paced ? { [latencyHeaderName]: String(settings.overhead.pacedLatencyMs) } : {};
       const upstreamUrl = new URL(upstream.ready.baseUrl);
       return {
@@ -155,7 +160,7 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
         gateway: client({
           origin: gateway.ready.url,
           path: '/v1/chat/completions',
-          headers: { authorization: `Bearer ${virtualKey}` },
+          headers: { authorization: `Bearer ${keyLimits ? virtualKey : keyWithoutLimits}` },
           body: requestBody(paced ? benchModels.paced : benchModels.immediate, stream),
         }),
         bareProxy: client({

@@ -50,13 +50,16 @@ export const runBench = async (settings: BenchSettings): Promise<BenchResults> =
           // Spaced: the critical path alone, as a Lambda function sees it (one request per environment).
           { label: 'spaced', concurrency: 1, paced: false, pauseMs: overhead.spacedPauseMs, rounds: Math.max(2, Math.round(overhead.rounds / 3)), requestsPerRound: Math.round(overhead.requestsPerRound / 2), warmup: 50 },
           { label: 'paced upstream', concurrency: 16, paced: true, pauseMs: 0, rounds: overhead.sixteenRounds, requestsPerRound: overhead.sixteenRequestsPerRound, warmup: overhead.sixteenRequestsPerRound },
+          // The same gateway and request with a key that has no limits: what the gateway adds besides the admission round.
+          { label: 'key without limits', concurrency: 1, paced: false, pauseMs: 0, keyLimits: false, rounds: Math.max(2, Math.round(overhead.rounds / 2)), requestsPerRound: overhead.requestsPerRound, warmup: 100 },
         ];
         results.overhead = [];
         for (const row of rows) {
           progress(`overhead at concurrency ${row.concurrency}, ${row.label}`);
           results.overhead.push(
             await measureOverhead({
-              ...environment.clients({ paced: row.paced, stream: false }),
+              ...environment.clients({ paced: row.paced, stream: false, keyLimits: row.keyLimits ?? true }),
+              keyLimits: row.keyLimits ?? true,
               concurrency: row.concurrency,
               upstreamLatencyMs: row.paced ? overhead.pacedLatencyMs : 0,
               pauseMs: row.pauseMs,

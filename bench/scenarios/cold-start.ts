@@ -22,7 +22,7 @@ const outputRoot = join(projectRoot, 'node_modules', '.cache', 'tollway-bench', 
 const functionNames: FunctionName[] = ['chat', 'mcp', 'retrieve', 'admin'];
 
 export interface BundleResult {
-  /** A function, the empty baseline, or a comparison variant (`chat, AWS SDK external`). */
+  /** A function, or the empty baseline. */
   name: string;
   bytes: number;
   gzipBytes: number;
@@ -110,10 +110,6 @@ export const measureColdStart = async (runs: number): Promise<ColdStartResult> =
   const entries: Array<{ name: string; folder: string; entry: string; options: BuildOptions }> = [
     ...functionNames.map((name) => ({ name, folder: name, entry: handlerEntry(name), options })),
     { name: 'empty', folder: 'empty', entry: join(outputRoot, 'empty-entry.ts'), options },
-    // The road not taken, measured on every run: the Node.js 22 runtime's own
-    // SDK v3 instead of the pinned one (resolved here from node_modules, the
-    // same single-file CommonJS builds the runtime ships).
-    { name: 'chat, AWS SDK external (comparison)', folder: 'chat-sdk-external', entry: handlerEntry('chat'), options: { ...options, external: ['@aws-sdk/*'] } },
   ];
   mkdirSync(outputRoot, { recursive: true });
   writeFileSync(join(outputRoot, 'empty-entry.ts'), 'export const handler = async () => ({ statusCode: 200 });\n');

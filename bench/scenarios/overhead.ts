@@ -11,6 +11,8 @@ export interface OverheadResult {
   upstreamLatencyMs: number;
   /** Pause each caller takes between its requests (0: back to back). */
   pauseMs: number;
+  /** Whether the gateway's key carries a budget and a rate limit (false: no DynamoDB call before the upstream). */
+  keyLimits?: boolean;
   direct: Summary;
   gateway: Summary;
   /** Gateway percentile minus direct percentile. */
@@ -27,6 +29,7 @@ export interface OverheadOptions {
   upstreamLatencyMs: number;
   /** Pause between a caller's requests, so after-response work (usage records, settlement) is done before the next one. */
   pauseMs?: number;
+  keyLimits?: boolean;
   warmupRequests: number;
   rounds: number;
   requestsPerRound: number;
@@ -63,6 +66,7 @@ export const measureOverhead = async (options: OverheadOptions): Promise<Overhea
     concurrency,
     upstreamLatencyMs: options.upstreamLatencyMs,
     pauseMs,
+    keyLimits: options.keyLimits ?? true,
     direct: directSummary,
     gateway: gatewaySummary,
     added: {
