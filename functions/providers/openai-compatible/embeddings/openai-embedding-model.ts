@@ -4,6 +4,7 @@ import { postJson } from '../../http/post-json.js';
 import { mapFetchError } from '../map-fetch-error.js';
 import { openAIErrorFromResponse } from '../map-openai-error.js';
 import { openAIEmbeddingResponseSchema } from './openai-embedding-schemas.js';
+import { nodeFetch } from '../../http/node-fetch.js';
 
 /** OpenAI takes at most this many inputs per embeddings call. */
 export const openAIEmbeddingMaxBatchSize = 2048;
@@ -34,7 +35,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   constructor(private readonly options: OpenAIEmbeddingModelOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? nodeFetch;
     this.maxBatchSize = options.maxBatchSize ?? openAIEmbeddingMaxBatchSize;
   }
 
