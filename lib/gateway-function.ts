@@ -74,7 +74,7 @@ export interface GatewayFunctionProps {
 /**
  * One Lambda function of the gateway: Node.js 22 on arm64, bundled as ESM with
  * the validated config compiled in, traced, with its own log group, and
- * allowed to read exactly the secrets the config refers to.
+ * allowed to read exactly the config's secrets its routes can reach.
  */
 export class GatewayFunction extends Construct {
   public readonly lambdaFunction: NodejsFunction;
@@ -116,7 +116,7 @@ export class GatewayFunction extends Construct {
         },
       },
     });
-    const secrets = configSecretsStatement(props.config);
+    const secrets = configSecretsStatement(props.name, props.config);
     if (secrets) this.lambdaFunction.addToRolePolicy(secrets);
   }
 }

@@ -333,25 +333,26 @@ describe('TollwayStack', () => {
       ]);
     });
 
-    it('lets both functions read exactly the secrets the config names', () => {
-      const expected = [
-        'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:github-token-??????',
-        'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:openai-key-??????',
-      ];
+    it('lets each function read only the config secrets its routes can reach, and only admin the master key', () => {
+      const secretArn = (name: string) => `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`;
+      const readable = (gatewayFunction: GatewayFunction) => resourcesFor(statementsOf(stack, template, gatewayFunction), ['secretsmanager:GetSecretValue']);
       const masterKeyRef = `\${${logicalId(stack, stack.masterKey.secret)}}`;
 
-      expect(resourcesFor(statementsOf(stack, template, stack.functions.chat), ['secretsmanager:GetSecretValue'])).toEqual(expected);
-      expect(resourcesFor(statementsOf(stack, template, stack.functions.admin), ['secretsmanager:GetSecretValue'])).toEqual([...expected, masterKeyRef].sort());
+      // Chat calls the models and, for {"type": "mcp"} tools, the MCP servers.
+      expect(readable(stack.functions.chat)).toEqual([secretArn('github-token'), secretArn('openai-key')]);
+      expect(readable(stack.functions.mcp)).toEqual([secretArn('github-token')]);
+      expect(readable(stack.functions.retrieve)).toEqual([]);
+      expect(readable(stack.functions.admin)).toEqual([masterKeyRef]);
     });
 
     it('grants no config secrets when the config names none', () => {
       const minimal = synthesize(minimalConfig);
+      const readable = (gatewayFunction: GatewayFunction) =>
+        resourcesFor(statementsOf(minimal.stack, minimal.template, gatewayFunction), ['secretsmanager:GetSecretValue']);
       const masterKeyRef = `\${${logicalId(minimal.stack, minimal.stack.masterKey.secret)}}`;
 
-      expect(resourcesFor(statementsOf(minimal.stack, minimal.template, minimal.stack.functions.chat), ['secretsmanager:GetSecretValue'])).toEqual([]);
-      expect(resourcesFor(statementsOf(minimal.stack, minimal.template, minimal.stack.functions.admin), ['secretsmanager:GetSecretValue'])).toEqual([
-        masterKeyRef,
-      ]);
+      for (const name of ['chat', 'mcp', 'retrieve'] as const) expect(readable(minimal.stack.functions[name]), name).toEqual([]);
+      expect(readable(minimal.stack.functions.admin)).toEqual([masterKeyRef]);
     });
 
     it('lets chat write budgets and usage but only read keys; admin the other way round', () => {
