@@ -1,8 +1,9 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, type CallToolResult, type ServerResult } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../core/errors.js';
 import type { McpAccess } from '../core/mcp/mcp-service.js';
 import type { FederatedTool, FederatedTools } from './federated-tools.js';
+import { GatewayServer } from './gateway-server.js';
 import { gatewayServerInfo, sharedJsonSchemaValidator } from './serve-mcp.js';
 import { JsonRpcError } from './upstream-errors.js';
 
@@ -10,6 +11,7 @@ import { JsonRpcError } from './upstream-errors.js';
  * The MCP server behind `POST /mcp` for one caller: the tools of every
  * upstream it may use, under federated names.
  *
+ * Malformed params are JSON-RPC -32602 naming the field (see `GatewayServer`).
  * A name that is unknown or not allowed is a protocol error (JSON-RPC -32602,
  * `data.code` `tool_not_found` / `tool_not_allowed`), as the MCP spec asks for
  * unknown tools. An upstream that fails or times out is a tool execution
@@ -17,7 +19,7 @@ import { JsonRpcError } from './upstream-errors.js';
  * other servers' tools.
  */
 export const federatedServer = (tools: FederatedTools, access: McpAccess): Server => {
-  const server = new Server(gatewayServerInfo, { capabilities: { tools: {} }, jsonSchemaValidator: sharedJsonSchemaValidator });
+  const server = new GatewayServer(gatewayServerInfo, { capabilities: { tools: {} }, jsonSchemaValidator: sharedJsonSchemaValidator });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: (await tools.list(access)).map((tool) => tool.definition),

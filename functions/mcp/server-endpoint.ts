@@ -1,4 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -15,6 +15,7 @@ import {
   type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpAccess } from '../core/mcp/mcp-service.js';
+import { GatewayServer } from './gateway-server.js';
 import { gatewayServerInfo, sharedJsonSchemaValidator } from './serve-mcp.js';
 import { auditToolCall, type ToolCallAudit } from './tool-call-audit.js';
 import type { UpstreamConnection, UpstreamRequest } from './upstream-connection.js';
@@ -27,6 +28,8 @@ import type { UpstreamCapabilities } from './upstream-results.js';
  * unchanged, tools filtered by the caller's tool permissions. Gateway-side
  * failures (upstream down or too slow) are JSON-RPC errors: -32001 for a
  * timeout, -32603 otherwise; the gateway never invents a tool result here.
+ * Malformed params are answered here with -32602 naming the field (see
+ * `GatewayServer`) and never reach the upstream.
  */
 export const upstreamServer = async (connection: UpstreamConnection, access: McpAccess, audit: ToolCallAudit): Promise<Server> => {
   let session;
@@ -36,7 +39,7 @@ export const upstreamServer = async (connection: UpstreamConnection, access: Mcp
     return unavailableServer(toJsonRpcError(connection.name, connection.timeoutMs, error));
   }
   const capabilities = advertisedCapabilities(session.capabilities);
-  const server = new Server(session.serverInfo, {
+  const server = new GatewayServer(session.serverInfo, {
     capabilities,
     instructions: session.instructions,
     jsonSchemaValidator: sharedJsonSchemaValidator,
@@ -101,7 +104,7 @@ export const advertisedCapabilities = (upstream: UpstreamCapabilities): ServerCa
 
 /** Answers every request but `ping` with the same JSON-RPC error: the upstream could not be initialized. */
 const unavailableServer = (error: JsonRpcError): Server => {
-  const server = new Server(gatewayServerInfo, { capabilities: {}, jsonSchemaValidator: sharedJsonSchemaValidator });
+  const server = new GatewayServer(gatewayServerInfo, { capabilities: {}, jsonSchemaValidator: sharedJsonSchemaValidator });
   server.setRequestHandler(InitializeRequestSchema, () => {
     throw error;
   });

@@ -8,13 +8,27 @@ import { connectMcp, firstText, startMcpGateway } from './mcp-fixtures.js';
 describe('MCP endpoints in front of server-everything', () => {
   let everything: EverythingServer;
   let gateway: LocalGateway;
+  let key: string;
   let federated: Client;
   let perServer: Client;
+
+  /** A raw JSON-RPC request, as a client that does not check its params would send it; answers the JSON-RPC error. */
+  const rawRequestError = async (path: string, method: string, params: unknown) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method, params }),
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: 9 });
+    return body.error as { code: number; message: string };
+  };
 
   beforeAll(async () => {
     everything = await startEverythingServer();
     gateway = await startMcpGateway([{ name: 'everything', url: everything.url }]);
-    const key = await generateKey(gateway, { key_alias: 'mcp-endpoints' });
+    key = await generateKey(gateway, { key_alias: 'mcp-endpoints' });
     federated = await connectMcp(gateway, '/mcp', key);
     perServer = await connectMcp(gateway, '/mcp/everything', key);
   });
@@ -63,6 +77,18 @@ describe('MCP endpoints in front of server-everything', () => {
 
     it('answers ping', async () => {
       await expect(federated.ping()).resolves.toEqual({});
+    });
+
+    it('answers malformed params with a JSON-RPC invalid-params error naming the field', async () => {
+      const noName = await rawRequestError('/mcp', 'tools/call', { arguments: { message: 'hi' } });
+      const listArguments = await rawRequestError('/mcp', 'tools/call', { name: 'everything__echo', arguments: ['hi'] });
+      const numberCursor = await rawRequestError('/mcp', 'tools/list', { cursor: 5 });
+      const noParams = await rawRequestError('/mcp', 'tools/call', undefined);
+
+      expect(noName).toEqual({ code: -32602, message: 'Invalid params for tools/call: "name" is required.' });
+      expect(listArguments).toEqual({ code: -32602, message: 'Invalid params for tools/call: "arguments" must be an object.' });
+      expect(numberCursor).toEqual({ code: -32602, message: 'Invalid params for tools/list: "cursor" must be a string.' });
+      expect(noParams).toEqual({ code: -32602, message: 'Invalid params for tools/call: "params" is required.' });
     });
   });
 
@@ -131,6 +157,28 @@ describe('MCP endpoints in front of server-everything', () => {
 
       expect(completion.completion.values).toEqual(['12']);
       await expect(perServer.setLoggingLevel('warning')).resolves.toEqual({});
+    });
+
+    it('answers malformed params itself with a JSON-RPC invalid-params error naming the field', async () => {
+      const noName = await rawRequestError('/mcp/everything', 'tools/call', { arguments: {} });
+      const stringArguments = await rawRequestError('/mcp/everything', 'tools/call', { name: 'echo', arguments: 'hi' });
+      const numberCursor = await rawRequestError('/mcp/everything', 'tools/list', { cursor: 5 });
+      const noUri = await rawRequestError('/mcp/everything', 'resources/read', {});
+      const loudLevel = await rawRequestError('/mcp/everything', 'logging/setLevel', { level: 'loud' });
+      const unknownRef = await rawRequestError('/mcp/everything', 'completion/complete', {
+        ref: { type: 'ref/tool' },
+        argument: { name: 'a', value: '' },
+      });
+
+      expect(noName).toEqual({ code: -32602, message: 'Invalid params for tools/call: "name" is required.' });
+      expect(stringArguments).toEqual({ code: -32602, message: 'Invalid params for tools/call: "arguments" must be an object.' });
+      expect(numberCursor).toEqual({ code: -32602, message: 'Invalid params for tools/list: "cursor" must be a string.' });
+      expect(noUri).toEqual({ code: -32602, message: 'Invalid params for resources/read: "uri" is required.' });
+      expect(loudLevel).toEqual({
+        code: -32602,
+        message: 'Invalid params for logging/setLevel: "level" must be one of "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency".',
+      });
+      expect(unknownRef).toEqual({ code: -32602, message: 'Invalid params for completion/complete: "ref" is not valid.' });
     });
 
     it('passes the upstream JSON-RPC errors through', async () => {
