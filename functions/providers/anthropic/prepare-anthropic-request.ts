@@ -1,5 +1,6 @@
-import type { ModelRequest, ReasoningEffort } from '../../core/language-model.js';
+import type { ModelRequest } from '../../core/language-model.js';
 import { responseFormatInstruction } from '../bedrock/bedrock-response-format.js';
+import { claudeThinkingBudget } from '../thinking-budgets.js';
 import type { AnthropicMessage, AnthropicMessagesRequestBody, AnthropicToolChoice } from './anthropic-api-types.js';
 import { prepareAnthropicTools } from './anthropic-prepare-tools.js';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages.js';
@@ -10,20 +11,6 @@ export interface AnthropicRequestOptions {
   defaultMaxTokens: number;
   stream: boolean;
 }
-
-/** Thinking budgets per effort, as for Claude on Bedrock. `minimal` means no extended thinking. */
-const thinkingBudgets: Record<ReasoningEffort, number | undefined> = {
-  minimal: undefined,
-  low: 1024,
-  medium: 4096,
-  high: 16_384,
-};
-
-/** Claude's smallest thinking budget. */
-const minimumThinkingBudget = 1024;
-
-/** Tokens kept for the answer itself out of the output cap. */
-const minimumAnswerTokens = 1024;
 
 /** Anthropic's limit on `metadata.user_id`. */
 const maximumUserIdLength = 256;
@@ -47,18 +34,6 @@ const thinkingAllowed = (messages: AnthropicMessage[], toolChoice: AnthropicTool
 };
 
 /**
- * The thinking budget fitted inside the output cap: Claude counts thinking
- * inside max_tokens, and the cap is never raised because budgets reserve
- * exactly that many output tokens. Too small a cap turns thinking off.
- */
-const thinkingBudgetFor = (effort: ReasoningEffort | undefined, maxTokens: number): number | undefined => {
-  const wanted = effort ? thinkingBudgets[effort] : undefined;
-  if (wanted === undefined) return undefined;
-  const fitted = Math.min(wanted, maxTokens - minimumAnswerTokens);
-  return fitted >= minimumThinkingBudget ? fitted : undefined;
-};
-
-/**
  * Builds the Messages API request body for a neutral request: system,
  * messages, tools, a JSON instruction for `responseFormat`, sampling
  * parameters, and extended thinking for `reasoningEffort`. Fields left
@@ -71,7 +46,7 @@ export const prepareAnthropicRequest = (request: ModelRequest, options: Anthropi
   const toolFields = prepareAnthropicTools(request, prompt.messages);
   const maxTokens = request.maxOutputTokens ?? options.defaultMaxTokens;
   const thinkingBudget = thinkingAllowed(prompt.messages, toolFields.tool_choice)
-    ? thinkingBudgetFor(request.reasoningEffort, maxTokens)
+    ? claudeThinkingBudget(request.reasoningEffort, maxTokens)
     : undefined;
   // Anthropic refuses a whitespace-only stop sequence.
   const stopSequences = request.stop?.filter((sequence) => sequence.trim() !== '');

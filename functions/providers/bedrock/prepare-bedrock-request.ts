@@ -1,42 +1,21 @@
-import type { ModelRequest, ReasoningEffort } from '../../core/language-model.js';
+import type { ModelRequest } from '../../core/language-model.js';
+import { claudeThinkingBudget } from '../thinking-budgets.js';
 import { prepareBedrockTools } from './bedrock-prepare-tools.js';
 import { responseFormatInstruction } from './bedrock-response-format.js';
 import type { ConverseRequest, InferenceConfiguration } from './bedrock-wire-types.js';
 import { convertToBedrockMessages } from './convert-to-bedrock-messages.js';
 
-/** Thinking budgets per effort. `minimal` means no extended thinking: Claude's smallest budget is 1024. */
-const thinkingBudgets: Record<ReasoningEffort, number | undefined> = {
-  minimal: undefined,
-  low: 1024,
-  medium: 4096,
-  high: 16_384,
-};
-
 /** Room left for the answer when thinking is on and the request sets no output cap. */
 const defaultAnswerTokens = 4096;
-
-/** Claude's smallest thinking budget. */
-const minimumThinkingBudget = 1024;
-
-/** Tokens kept for the answer itself out of a capped output. */
-const minimumAnswerTokens = 1024;
 
 // Bedrock stores requestMetadata for invocation logs and refuses characters outside this set.
 const requestMetadataValue = /^[a-zA-Z0-9\s:_@$#=/+,.-]{1,256}$/;
 
 const supportsExtendedThinking = (modelId: string): boolean => modelId.includes('anthropic.claude');
 
-/**
- * The thinking budget for a request, fitted inside its output cap: Claude counts
- * thinking inside max_tokens, and the cap is never raised because budgets reserve
- * exactly that many output tokens. Too small a cap for thinking turns it off.
- */
-const thinkingBudgetFor = (modelId: string, request: ModelRequest): number | undefined => {
-  const wanted = request.reasoningEffort && supportsExtendedThinking(modelId) ? thinkingBudgets[request.reasoningEffort] : undefined;
-  if (wanted === undefined || request.maxOutputTokens === undefined) return wanted;
-  const fitted = Math.min(wanted, request.maxOutputTokens - minimumAnswerTokens);
-  return fitted >= minimumThinkingBudget ? fitted : undefined;
-};
+/** The thinking budget for a request: Claude's, fitted inside its output cap; none for other models. */
+const thinkingBudgetFor = (modelId: string, request: ModelRequest): number | undefined =>
+  supportsExtendedThinking(modelId) ? claudeThinkingBudget(request.reasoningEffort, request.maxOutputTokens) : undefined;
 
 /**
  * Builds the Converse (and ConverseStream) request body for a neutral request:

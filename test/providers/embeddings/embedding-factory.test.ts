@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createEmbeddingModel, echoDefaultDimensions, EchoEmbeddingModel } from '../../../functions/providers/embeddings.js';
 import { CohereEmbeddingModel, TitanEmbeddingModel } from '../../../functions/providers/bedrock/embeddings/index.js';
+import { echoDefaultDimensions, EchoEmbeddingModel } from '../../../functions/providers/echo/echo-embedding-model.js';
+import { createEmbeddingModel } from '../../../functions/providers/embeddings.js';
 import { OpenAIEmbeddingModel } from '../../../functions/providers/openai-compatible/embeddings/index.js';
 import { embeddingEntry, lengthOf } from './embedding-test-helpers.js';
 
