@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGatewayBehindDynamoProxy, type DynamoCall, type ProxiedGateway } from '../hardening/support/dynamo.js';
+import { startTestGatewayBehindDynamoProxy, type DynamoCall, type ProxiedGateway } from '../support/dynamo-fault-proxy.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { admin, generateKey, openaiClient } from '../support/gateway.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../functions/core/auth/key-hash.js';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { admin, generateKey, startTestGateway } from '../support/gateway.js';
-import { inspector } from './support/dynamo.js';
+import { inspector } from '../support/dynamo-fault-proxy.js';
 import { probe, reportFigures } from './support/probe.js';
 
 // Input and output priced: a request reserves its worst case (max_tokens of

@@ -13,7 +13,7 @@ import {
   type ReceivedRequest,
 } from '../support/fake-openai-upstream.js';
 import { admin, generateKey } from '../support/gateway.js';
-import { connectionReset, injectDynamoFaults, inspector, startTestGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from './support/dynamo.js';
+import { connectionReset, injectDynamoFaults, inspector, startTestGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from '../support/dynamo-fault-proxy.js';
 import { isErrorEnvelope, probe, reportFigures } from './support/probe.js';
 
 const timeoutMs = 1_000;

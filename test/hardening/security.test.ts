@@ -11,7 +11,7 @@ import { createGatewayRuntime } from '../../functions/runtime/create-gateway.js'
 import { startTinyMcpServer, type TinyMcpServer } from '../mcp/tiny-mcp-server.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { admin, generateKey, masterKey, recordingLogger } from '../support/gateway.js';
-import { injectDynamoFaults, inspector, startGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from './support/dynamo.js';
+import { injectDynamoFaults, inspector, startGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from '../support/dynamo-fault-proxy.js';
 import { isErrorEnvelope, probe, reportFigures } from './support/probe.js';
 
 const keyCacheTtlSeconds = 3;

@@ -7,7 +7,7 @@ import { GatewayError } from '../../functions/core/errors.js';
 import { silentLogger } from '../../functions/core/logger.js';
 import type { GatewayMetrics } from '../../functions/core/metrics.js';
 import { createKnowledgeService, knowledgeBaseIdVariable } from '../../functions/knowledge/index.js';
-import { stopLocalBedrocks } from '../providers/bedrock/local-bedrock.js';
+import { stopLocalBedrocks } from '../support/local-bedrock.js';
 import { clientAnswering } from './bedrock/retrieve-client.js';
 
 const shippedDocuments = new URL('../../knowledge', import.meta.url).pathname;

@@ -1,5 +1,5 @@
 import type { ModelRequest } from '../../core/language-model.js';
-import { responseFormatInstruction } from '../bedrock/bedrock-response-format.js';
+import { responseFormatInstruction } from '../response-format-instruction.js';
 import { claudeThinkingBudget } from '../thinking-budgets.js';
 import type { AnthropicMessage, AnthropicMessagesRequestBody, AnthropicToolChoice } from './anthropic-api-types.js';
 import { prepareAnthropicTools } from './anthropic-prepare-tools.js';

@@ -1,7 +1,7 @@
 import type { ModelRequest } from '../../core/language-model.js';
 import { claudeThinkingBudget } from '../thinking-budgets.js';
 import { prepareBedrockTools } from './bedrock-prepare-tools.js';
-import { responseFormatInstruction } from './bedrock-response-format.js';
+import { responseFormatInstruction } from '../response-format-instruction.js';
 import type { ConverseRequest, InferenceConfiguration } from './bedrock-wire-types.js';
 import { convertToBedrockMessages } from './convert-to-bedrock-messages.js';
 

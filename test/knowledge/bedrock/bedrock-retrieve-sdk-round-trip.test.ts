@@ -10,7 +10,7 @@ import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/
 import { BedrockRetriever } from '../../../functions/knowledge/bedrock/bedrock-retriever.js';
 import { convertBedrockResult, retrieveResponseSchema } from '../../../functions/knowledge/bedrock/convert-bedrock-results.js';
 import { mapRetrieveError } from '../../../functions/knowledge/bedrock/map-retrieve-error.js';
-import { type Answer, startLocalBedrock, stopLocalBedrocks, testCredentials } from '../../providers/bedrock/local-bedrock.js';
+import { type Answer, startLocalBedrock, stopLocalBedrocks, testCredentials } from '../../support/local-bedrock.js';
 import { retrieveFixture } from './retrieve-client.js';
 
 const knowledgeBaseId = 'KB12345678';

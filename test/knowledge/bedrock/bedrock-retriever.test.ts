@@ -3,7 +3,7 @@ import { UpstreamError } from '../../../functions/core/errors.js';
 import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/bedrock-agent-runtime-client.js';
 import { BedrockRetriever } from '../../../functions/knowledge/bedrock/bedrock-retriever.js';
 import { rerankingModelArn } from '../../../functions/knowledge/create-retriever.js';
-import { startLocalBedrock, stopLocalBedrocks, testCredentials } from '../../providers/bedrock/local-bedrock.js';
+import { startLocalBedrock, stopLocalBedrocks, testCredentials } from '../../support/local-bedrock.js';
 import { bedrockError, clientAnswering } from './retrieve-client.js';
 
 const knowledgeBaseId = 'KB12345678';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/bedrock-agent-runtime-client.js';
-import { type Answer, startLocalBedrock, testCredentials } from '../../providers/bedrock/local-bedrock.js';
+import { type Answer, startLocalBedrock, testCredentials } from '../../support/local-bedrock.js';
 
 export interface CapturedRetrieve {
   method: string;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../functions/core/errors.js';
 import { loadResponseFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
-import { stopLocalBedrocks } from './local-bedrock.js';
+import { stopLocalBedrocks } from '../../support/local-bedrock.js';
 
 /** Answers one `generate` call with `response` as the JSON body. */
 const generateWith = async (response: unknown) => {

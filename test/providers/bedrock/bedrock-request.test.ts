@@ -3,7 +3,7 @@ import { GatewayError } from '../../../functions/core/errors.js';
 import type { ModelRequest } from '../../../functions/core/language-model.js';
 import type { ConverseRequest } from '../../../functions/providers/bedrock/bedrock-wire-types.js';
 import { claude, loadResponseFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
-import { stopLocalBedrocks } from './local-bedrock.js';
+import { stopLocalBedrocks } from '../../support/local-bedrock.js';
 
 /** Sends `request` through `generate` and returns the Converse request that reached Bedrock. */
 const sentRequest = async (request: ModelRequest, modelId = claude) => {

@@ -16,13 +16,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../../functions/aws/event-stream.js';
 import type { ModelRequest } from '../../../functions/core/language-model.js';
 import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
-import { responseFormatInstruction } from '../../../functions/providers/bedrock/bedrock-response-format.js';
+import { responseFormatInstruction } from '../../../functions/providers/response-format-instruction.js';
 import { convertBedrockResponse } from '../../../functions/providers/bedrock/convert-bedrock-response.js';
 import { convertBedrockStream } from '../../../functions/providers/bedrock/convert-bedrock-stream.js';
 import { TitanEmbeddingModel } from '../../../functions/providers/bedrock/embeddings/index.js';
 import { mapBedrockError } from '../../../functions/providers/bedrock/map-bedrock-error.js';
 import { claude, collect, loadResponseFixture, loadStreamFixture, userText } from './bedrock-test-helpers.js';
-import { type Answer, bedrockClientAt, type ReceivedRequest, startLocalBedrock, stopLocalBedrocks } from './local-bedrock.js';
+import { type Answer, bedrockClientAt, type ReceivedRequest, startLocalBedrock, stopLocalBedrocks } from '../../support/local-bedrock.js';
 
 /** The SDK's client over its HTTP/1.1 handler (its default for Bedrock Runtime is HTTP/2, which the local Bedrock does not speak). */
 const sdkClientAt = (endpoint: string) =>

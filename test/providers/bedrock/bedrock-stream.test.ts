@@ -3,7 +3,7 @@ import type { StreamEvent } from '../../../functions/aws/event-stream.js';
 import { UpstreamError } from '../../../functions/core/errors.js';
 import type { StreamPart } from '../../../functions/core/language-model.js';
 import { collect, loadResponseFixture, loadStreamFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
-import { type Answer, stopLocalBedrocks } from './local-bedrock.js';
+import { type Answer, stopLocalBedrocks } from '../../support/local-bedrock.js';
 
 /** Starts a stream whose Bedrock answers with `answer` (the events, then how the stream ends). */
 const streamAnswering = async (answer: Answer) => {

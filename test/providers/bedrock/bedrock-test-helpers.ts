@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StreamEvent } from '../../../functions/aws/event-stream.js';
 import type { ModelRequest, StreamPart } from '../../../functions/core/language-model.js';
 import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
-import { bedrockClientAt, startLocalBedrock, type Answerer } from './local-bedrock.js';
+import { bedrockClientAt, startLocalBedrock, type Answerer } from '../../support/local-bedrock.js';
 
 export const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 

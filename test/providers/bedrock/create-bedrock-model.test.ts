@@ -3,7 +3,7 @@ import { modelSchema } from '../../../functions/core/config/schema.js';
 import { UpstreamError } from '../../../functions/core/errors.js';
 import { bedrockClientForRegion, bedrockRegionOf, createBedrockModel } from '../../../functions/providers/bedrock/index.js';
 import { loadResponseFixture, userText } from './bedrock-test-helpers.js';
-import { bedrockClientAt, startLocalBedrock, stopLocalBedrocks } from './local-bedrock.js';
+import { bedrockClientAt, startLocalBedrock, stopLocalBedrocks } from '../../support/local-bedrock.js';
 
 const entry = (fields: Record<string, unknown>) => modelSchema.parse({ name: 'claude', provider: 'bedrock', model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', ...fields });
 

@@ -4,7 +4,7 @@ import { GatewayError, UpstreamError } from '../../../functions/core/errors.js';
 import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
 import { mapBedrockError } from '../../../functions/providers/bedrock/map-bedrock-error.js';
 import { modelAnswering, userText } from './bedrock-test-helpers.js';
-import { bedrockClientAt, startLocalBedrock, stopLocalBedrocks } from './local-bedrock.js';
+import { bedrockClientAt, startLocalBedrock, stopLocalBedrocks } from '../../support/local-bedrock.js';
 
 /** What `generate` rejects with when Bedrock answers `status` with the error `errorType`. */
 const generateFailingWith = async (status: number, errorType: string, message: string) => {

@@ -5,7 +5,7 @@ import {
   createBedrockEmbeddingModel,
   TitanEmbeddingModel,
 } from '../../../functions/providers/bedrock/embeddings/index.js';
-import { stopLocalBedrocks } from '../bedrock/local-bedrock.js';
+import { stopLocalBedrocks } from '../../support/local-bedrock.js';
 import { bedrockException, delay, embeddingEntry, invokeClientAnswering } from './embedding-test-helpers.js';
 
 const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => promise.then(

@@ -1,5 +1,5 @@
 import { type ModelConfig, modelSchema } from '../../../functions/core/config/schema.js';
-import { type Answer, bedrockClientAt, modelIdOf, startLocalBedrock } from '../bedrock/local-bedrock.js';
+import { type Answer, bedrockClientAt, modelIdOf, startLocalBedrock } from '../../support/local-bedrock.js';
 
 /** A parsed `mode: embedding` entry of a provider (parsed as `openai`, then renamed, so every provider can be tried). */
 export const embeddingEntry = (provider: string, fields: Record<string, unknown> = {}): ModelConfig =>

@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/core/event-streams';
-import { staticCredentials } from '../../../functions/aws/credentials.js';
-import type { StreamEvent } from '../../../functions/aws/event-stream.js';
-import { BedrockRuntimeClient } from '../../../functions/providers/bedrock/bedrock-runtime-client.js';
+import { staticCredentials } from '../../functions/aws/credentials.js';
+import type { StreamEvent } from '../../functions/aws/event-stream.js';
+import { BedrockRuntimeClient } from '../../functions/providers/bedrock/bedrock-runtime-client.js';
 
 /** A request as the local Bedrock received it. */
 export interface ReceivedRequest {

@@ -2,11 +2,11 @@ import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders }
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { parseConfig } from '../../../functions/core/config/load.js';
-import { silentLogger } from '../../../functions/core/logger.js';
-import { startLocalDynamoDB } from '../../../functions/local/local-dynamodb.js';
-import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../../functions/local/local-gateway.js';
-import { masterKey } from '../../support/gateway.js';
+import { parseConfig } from '../../functions/core/config/load.js';
+import { silentLogger } from '../../functions/core/logger.js';
+import { startLocalDynamoDB } from '../../functions/local/local-dynamodb.js';
+import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../functions/local/local-gateway.js';
+import { masterKey } from './gateway.js';
 
 /** A DynamoDB call as the proxy sees it. */
 export interface DynamoCall {

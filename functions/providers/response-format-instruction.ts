@@ -1,7 +1,8 @@
-import type { ResponseFormat } from '../../core/language-model.js';
+import type { ResponseFormat } from '../core/language-model.js';
 
 /**
- * The system instruction that asks for JSON output, or none for plain text.
+ * The system instruction that asks for JSON output, or none for plain text:
+ * for the providers whose API has no JSON mode (Bedrock Converse, Anthropic).
  *
  * Converse has no JSON mode that every Bedrock model honours (`outputConfig`
  * structured output exists for a few models only), so, like most gateways, we
