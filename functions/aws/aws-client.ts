@@ -3,6 +3,7 @@ import https from 'node:https';
 import aws4 from 'aws4';
 import { defaultCredentials, type CredentialProvider } from './credentials.js';
 import { isRetryableServiceError, serviceErrorOf } from './aws-service-error.js';
+import { dnsSuffixOf } from './regions.js';
 
 export interface AwsClientOptions {
   /** The endpoint prefix: `dynamodb`, `bedrock-runtime`, `secretsmanager`. */
@@ -45,7 +46,7 @@ const retryCapMs = 1_000;
 
 /** The service's regional endpoint: `https://dynamodb.eu-west-1.amazonaws.com`. */
 export const regionalEndpoint = (service: string, region: string): string =>
-  `https://${service}.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+  `https://${service}.${region}.${dnsSuffixOf(region)}`;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

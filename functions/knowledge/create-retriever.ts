@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { partitionOf, perRegion, regionOf } from '../aws/regions.js';
 import type { KnowledgeBaseConfig } from '../core/config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { GatewayLogger } from '../core/logger.js';
@@ -18,7 +19,6 @@ export interface RetrieverContext {
   bedrockClient: (region: string | undefined) => RetrieveClient;
 }
 
-const partitionOf = (region: string): string => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
 /** A model id as the foundation-model ARN in `region`; an ARN as it is. */
 export const rerankingModelArn = (model: string, region: string | undefined): string | undefined => {
@@ -28,7 +28,7 @@ export const rerankingModelArn = (model: string, region: string | undefined): st
 
 const bedrockRetriever = (base: Extract<KnowledgeBaseConfig, { provider: 'bedrock' }>, context: RetrieverContext): Retriever => {
   // None at all is left for the first search to report, so a config without one still loads.
-  const region = base.region || context.environment.AWS_REGION || context.environment.AWS_DEFAULT_REGION || undefined;
+  const region = regionOf(base.region, context.environment);
   const knowledgeBaseId = base.knowledge_base_id || context.environment[knowledgeBaseIdVariable(base.name)];
   if (!knowledgeBaseId) {
     throw new GatewayError(500, `Knowledge base "${base.name}" has no Bedrock knowledge base id.`, { type: 'server_error', code: 'knowledge_base_unavailable' });
@@ -60,16 +60,5 @@ export const createRetriever = (base: KnowledgeBaseConfig, context: RetrieverCon
   });
 };
 
-/** One client per region, kept across warm Lambda invocations. */
-const clientsByRegion = new Map<string, BedrockAgentRuntimeClient>();
-
-/** The cached client for a region; without a region, a client whose every search fails with a configuration error. */
-export const bedrockAgentRuntimeClient = (region: string | undefined): BedrockAgentRuntimeClient => {
-  const key = region ?? '';
-  let client = clientsByRegion.get(key);
-  if (!client) {
-    client = new BedrockAgentRuntimeClient({ region });
-    clientsByRegion.set(key, client);
-  }
-  return client;
-};
+/** The client for a region; without a region, a client whose every search fails with a configuration error. */
+export const bedrockAgentRuntimeClient = perRegion((region) => new BedrockAgentRuntimeClient({ region }));

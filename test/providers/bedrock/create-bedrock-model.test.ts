@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { modelSchema } from '../../../functions/core/config/schema.js';
 import { UpstreamError } from '../../../functions/core/errors.js';
-import { bedrockClientForRegion, bedrockRegionOf, createBedrockModel } from '../../../functions/providers/bedrock/index.js';
+import { regionOf } from '../../../functions/aws/regions.js';
+import { bedrockClientForRegion, createBedrockModel } from '../../../functions/providers/bedrock/index.js';
 import { loadResponseFixture, userText } from './bedrock-test-helpers.js';
 import { bedrockClientAt, startLocalBedrock, stopLocalBedrocks } from '../../support/local-bedrock.js';
 
@@ -48,10 +49,10 @@ describe('createBedrockModel', () => {
   });
 
   it('falls back to AWS_DEFAULT_REGION, and treats an empty variable as unset', () => {
-    expect(bedrockRegionOf('eu-west-1', { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('eu-west-1');
-    expect(bedrockRegionOf(undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-east-1');
-    expect(bedrockRegionOf(undefined, { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
-    expect(bedrockRegionOf(undefined, {})).toBeUndefined();
+    expect(regionOf('eu-west-1', { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('eu-west-1');
+    expect(regionOf(undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-east-1');
+    expect(regionOf(undefined, { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
+    expect(regionOf(undefined, {})).toBeUndefined();
   });
 
   it('loads an entry without any region, and fails its calls with a configuration error that says so', async () => {

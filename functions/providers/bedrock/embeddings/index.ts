@@ -1,7 +1,8 @@
 import type { ModelConfig } from '../../../core/config/schema.js';
 import type { EmbeddingModel } from '../../../core/embeddings/embedding-model.js';
 import type { BedrockRuntimeClient } from '../bedrock-runtime-client.js';
-import { bedrockClientForRegion, bedrockRegionOf } from '../index.js';
+import { regionOf } from '../../../aws/regions.js';
+import { bedrockClientForRegion } from '../index.js';
 import { CohereEmbeddingModel } from './cohere-embedding-model.js';
 import { TitanEmbeddingModel } from './titan-embedding-model.js';
 
@@ -15,7 +16,7 @@ export { TitanEmbeddingModel, titanDefaultConcurrency, titanV2Dimensions } from 
 export const createBedrockEmbeddingModel = (config: ModelConfig, options: { client?: BedrockRuntimeClient } = {}): EmbeddingModel => {
   const field = `models[${config.name}].model`;
   if (!config.model) throw new Error(`${field}: Bedrock embedding models need "model" (a Bedrock model id).`);
-  const client = options.client ?? bedrockClientForRegion(bedrockRegionOf(config.region));
+  const client = options.client ?? bedrockClientForRegion(regionOf(config.region));
   if (config.model.includes('amazon.titan-embed-text')) return new TitanEmbeddingModel({ modelId: config.model, client });
   if (config.model.includes('cohere.embed')) return new CohereEmbeddingModel({ modelId: config.model, client });
   throw new Error(
