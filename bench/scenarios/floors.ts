@@ -1,12 +1,13 @@
 /**
  * The floors under the gateway's added latency on this machine: what one
  * admission round (two conditional UpdateItems in parallel, as a key with a
- * budget and a rate limit makes) costs through the gateway's own DynamoDB
- * client against dynalite, and what a forwarding-only Node proxy adds (see
+ * budget and a rate limit makes) costs through the gateway's DynamoDB client
+ * (the AWS SDK's lib-dynamodb) against dynalite, and what a forwarding-only Node proxy adds (see
  * processes/bare-proxy.ts).
  */
-import { localDynamoDBClient } from '../../functions/local/local-dynamodb.js';
-import type { UpdateInput } from '../../functions/stores/dynamodb-client.js';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { localDynamoClients } from '../../functions/local/local-dynamodb.js';
 import { summarize, type Summary } from '../stats.js';
 
 export interface DynamoFloor {
@@ -17,7 +18,7 @@ export interface DynamoFloor {
 }
 
 /** The counter store's UpdateItem (functions/stores/dynamodb-counter-store.ts), as a key with a budget sends it. */
-const counterUpdate = (counterId: string): UpdateInput => ({
+const counterUpdate = (counterId: string): UpdateCommandInput => ({
   TableName: 'bench-floor',
   Key: { pk: counterId },
   UpdateExpression: 'ADD #committed :committed SET #expires_at = if_not_exists(#expires_at, :expires_at)',
@@ -30,15 +31,19 @@ const counterUpdate = (counterId: string): UpdateInput => ({
 /** Times `rounds` sequential admission rounds against the DynamoDB at `endpoint`, after a warm-up. */
 export const measureDynamoFloor = async (endpoint: string, rounds: number): Promise<DynamoFloor> => {
   // The client local mode and the bench's gateway use (functions/local/local-dynamodb.ts).
-  const client = localDynamoDBClient(endpoint);
-  await client.createTable({
-    TableName: 'bench-floor',
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-  });
-  const round = () => Promise.all([client.update(counterUpdate('budget')), client.update(counterUpdate('rate'))]);
-  const single = () => client.update(counterUpdate('budget'));
+  const clients = localDynamoClients(endpoint);
+  const client = clients.counters;
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'bench-floor',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
+  const update = (counterId: string) => client.send(new UpdateCommand(counterUpdate(counterId)));
+  const round = () => Promise.all([update('budget'), update('rate')]);
+  const single = () => update('budget');
   const time = async (call: () => Promise<unknown>) => {
     const timings: number[] = [];
     for (let index = 0; index < rounds; index += 1) {
@@ -49,5 +54,7 @@ export const measureDynamoFloor = async (endpoint: string, rounds: number): Prom
     return summarize(timings);
   };
   for (let index = 0; index < 100; index += 1) await round();
-  return { admissionRound: await time(round), singleUpdate: await time(single) };
+  const floor = { admissionRound: await time(round), singleUpdate: await time(single) };
+  clients.destroy();
+  return floor;
 };

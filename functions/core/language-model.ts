@@ -5,16 +5,33 @@
  * they are the lingua franca clients expect.
  */
 
-export interface TextPart {
+/**
+ * A prompt-cache breakpoint after the part, message or tool that carries it:
+ * the client's `cache_control: {"type": "ephemeral"}`, Bedrock's `cachePoint`.
+ */
+export interface CacheHint {
+  cachePoint?: boolean;
+}
+
+export interface TextPart extends CacheHint {
   type: 'text';
   text: string;
 }
 
-export interface ImagePart {
+export interface ImagePart extends CacheHint {
   type: 'image';
   /** e.g. `image/png` */
   mediaType: string;
   data: Uint8Array;
+}
+
+/** A document given whole: PDF, CSV, DOCX, plain text... */
+export interface FilePart extends CacheHint {
+  type: 'file';
+  /** e.g. `application/pdf` */
+  mediaType: string;
+  data: Uint8Array;
+  filename?: string;
 }
 
 export interface ReasoningPart {
@@ -34,16 +51,22 @@ export interface ToolCallPart {
   arguments: string;
 }
 
-export type UserContentPart = TextPart | ImagePart;
+export type UserContentPart = TextPart | ImagePart | FilePart;
 export type AssistantContentPart = TextPart | ReasoningPart | ToolCallPart;
 
 export type ModelMessage =
-  | { role: 'system'; content: string }
+  | ({ role: 'system'; content: string } & CacheHint)
   | { role: 'user'; content: UserContentPart[] }
   | { role: 'assistant'; content: AssistantContentPart[] }
-  | { role: 'tool'; toolCallId: string; content: string };
+  | ({
+      role: 'tool';
+      toolCallId: string;
+      content: string;
+      /** The tool failed (an MCP result with `isError`); the content says how. */
+      isError?: boolean;
+    } & CacheHint);
 
-export interface ToolDefinition {
+export interface ToolDefinition extends CacheHint {
   name: string;
   description?: string;
   /** JSON Schema of the arguments object. */

@@ -1,26 +1,21 @@
 /**
  * The gateway as a Lambda function runs it: config compiled into the bundle,
- * DynamoDB and Secrets Manager clients, table names from the environment.
+ * the AWS SDK clients, table names from the environment.
  * Built on first use and kept for the life of the execution environment.
  */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import * as z from 'zod';
-import { AwsClient, callJsonOperation } from '../aws/aws-client.js';
-import { defaultCredentials } from '../aws/credentials.js';
 import { configSchema, type TollwayConfig } from '../core/config/schema.js';
 import type { Gateway } from '../core/gateway-types.js';
 import { describeError } from '../core/logger.js';
 import type { FunctionName } from '../core/routes.js';
 import { errorResponse } from '../http/responses.js';
+import { createDynamoClients } from '../runtime/aws/dynamodb-clients.js';
+import { secretsReader } from '../runtime/aws/secrets.js';
 import type { RuntimeOptions } from '../runtime/runtime-options.js';
-import { createDynamoDBClient, type DynamoDBDocumentClient } from '../stores/dynamodb-client.js';
 import { budgetsTable, keysTable, usageTable, type TableNames } from '../stores/table-definitions.js';
 import { masterKeySecretArnVariable } from './environment.js';
 import { lambdaRequestContext, toWebRequest, type BackgroundTasks } from './lambda-host.js';
 import { gatewayLogger, gatewayMetrics, logger } from './observability.js';
-
-/** How long a secret value is trusted before it is read again, so rotations reach warm functions. */
-const secretTtlMs = 5 * 60 * 1000;
 
 /** The config compiled into the bundle by esbuild `define` (Lambda environment variables are capped at 4 KB). */
 const bundledConfig = (): TollwayConfig => {
@@ -44,72 +39,24 @@ export const tableNamesFrom = (environment: Record<string, string | undefined>):
 });
 
 /**
- * Memoises `load` per id for `ttlMs`. A failed load is forgotten at once, so
- * the next request tries again.
+ * Everything `createGatewayRuntime` needs inside a Lambda function. The AWS
+ * SDK clients take region, credentials and endpoints (`AWS_ENDPOINT_URL_*`)
+ * from the environment Lambda sets, as the SDK always does; their calls are
+ * traced by the Tracer's capture of node:http(s) (observability.ts).
  */
-export const cachedLoader = <T>(load: (id: string) => Promise<T>, ttlMs: number, now: () => number = Date.now) => {
-  const entries = new Map<string, { expiresAt: number; value: Promise<T> }>();
-  return (id: string): Promise<T> => {
-    const entry = entries.get(id);
-    if (entry && entry.expiresAt > now()) return entry.value;
-    const value = load(id);
-    entries.set(id, { expiresAt: now() + ttlMs, value });
-    value.catch(() => {
-      if (entries.get(id)?.value === value) entries.delete(id);
-    });
-    return value;
-  };
-};
-
-const getSecretValueOutputSchema = z.object({ SecretString: z.string().optional() });
-
-/** Reads a secret's string by name or ARN; `undefined` when there is no such secret. */
-const secretReader = (client: AwsClient) =>
-  cachedLoader(async (secretId: string): Promise<string | undefined> => {
-    try {
-      const output = await callJsonOperation(client, 'secretsmanager.GetSecretValue', { SecretId: secretId }, { version: '1.1' });
-      return getSecretValueOutputSchema.parse(output).SecretString;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
-  }, secretTtlMs);
-
-/**
- * The AWS clients of a function: region and credentials from the environment
- * Lambda sets; endpoints overridable with the AWS SDK's variables
- * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL`).
- * No per-client X-Ray wrapper: their calls are meant to be traced by the
- * Tracer's capture of node:http(s) (observability.ts).
- */
-const awsClientsFrom = (environment: Record<string, string | undefined>): { dynamo: DynamoDBDocumentClient; secretsManager: AwsClient } => {
-  const region = requiredVariable(environment, 'AWS_REGION');
-  const credentials = defaultCredentials(environment);
-  return {
-    dynamo: createDynamoDBClient({ region, credentials, endpoint: environment.AWS_ENDPOINT_URL_DYNAMODB ?? environment.AWS_ENDPOINT_URL, maxAttempts: 3 }),
-    secretsManager: new AwsClient({
-      service: 'secretsmanager',
-      region,
-      credentials,
-      endpoint: environment.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? environment.AWS_ENDPOINT_URL,
-      maxAttempts: 3,
-    }),
-  };
-};
-
-/** Everything `createGatewayRuntime` needs inside a Lambda function. */
 export const lambdaRuntimeOptions = (
   functionName: FunctionName,
   config: TollwayConfig,
   environment: Record<string, string | undefined>,
 ): RuntimeOptions => {
-  const clients = awsClientsFrom(environment);
-  const readSecret = secretReader(clients.secretsManager);
+  const aws = { region: requiredVariable(environment, 'AWS_REGION') };
+  const readSecret = secretsReader(aws);
   return {
     config,
     functionName,
     tableNames: tableNamesFrom(environment),
-    dynamoClient: clients.dynamo,
+    dynamo: createDynamoClients({ ...aws, deadlineMs: config.settings.dynamodb_timeout_ms }),
+    aws,
     masterKey: async () => {
       // Only the admin function is given (and allowed to read) the master key.
       const secretArn = requiredVariable(environment, masterKeySecretArnVariable);

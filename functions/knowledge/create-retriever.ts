@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
-import { partitionOf, perRegion, regionOf } from '../aws/regions.js';
+import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { KnowledgeBaseConfig } from '../core/config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { GatewayLogger } from '../core/logger.js';
-import { BedrockAgentRuntimeClient, type RetrieveClient } from './bedrock/bedrock-agent-runtime-client.js';
 import { BedrockRetriever, type BedrockRerankingOptions } from './bedrock/bedrock-retriever.js';
+import { knowledgeBaseRegion, rerankingModelArn } from './bedrock/knowledge-base-region.js';
 import { knowledgeBaseIdVariable } from './knowledge-base-environment.js';
 import { LocalRetriever } from './local/local-retriever.js';
 import type { Retriever } from './retriever.js';
@@ -16,19 +16,13 @@ export interface RetrieverContext {
   /** Where local indexes are saved, one file per knowledge base. */
   cacheDirectory: string;
   environment: Record<string, string | undefined>;
-  bedrockClient: (region: string | undefined) => RetrieveClient;
+  /** The AWS SDK's Bedrock Agent Runtime client of a region, made by the composition root. */
+  bedrockClient: (region: string | undefined) => BedrockAgentRuntimeClient;
 }
-
-
-/** A model id as the foundation-model ARN in `region`; an ARN as it is. */
-export const rerankingModelArn = (model: string, region: string | undefined): string | undefined => {
-  if (model.startsWith('arn:')) return model;
-  return region ? `arn:${partitionOf(region)}:bedrock:${region}::foundation-model/${model}` : undefined;
-};
 
 const bedrockRetriever = (base: Extract<KnowledgeBaseConfig, { provider: 'bedrock' }>, context: RetrieverContext): Retriever => {
   // None at all is left for the first search to report, so a config without one still loads.
-  const region = regionOf(base.region, context.environment);
+  const region = knowledgeBaseRegion(base.region, context.environment);
   const knowledgeBaseId = base.knowledge_base_id || context.environment[knowledgeBaseIdVariable(base.name)];
   if (!knowledgeBaseId) {
     throw new GatewayError(500, `Knowledge base "${base.name}" has no Bedrock knowledge base id.`, { type: 'server_error', code: 'knowledge_base_unavailable' });
@@ -43,7 +37,7 @@ const bedrockRetriever = (base: Extract<KnowledgeBaseConfig, { provider: 'bedroc
   return new BedrockRetriever({
     name: base.name,
     knowledgeBaseId,
-    client: context.bedrockClient(region),
+    client: context.bedrockClient(base.region),
     searchType: settings.search_type === 'hybrid' ? 'HYBRID' : settings.search_type === 'semantic' ? 'SEMANTIC' : undefined,
     reranking,
   });
@@ -59,6 +53,3 @@ export const createRetriever = (base: KnowledgeBaseConfig, context: RetrieverCon
     logger: context.logger,
   });
 };
-
-/** The client for a region; without a region, a client whose every search fails with a configuration error. */
-export const bedrockAgentRuntimeClient = perRegion((region) => new BedrockAgentRuntimeClient({ region }));

@@ -4,8 +4,7 @@ import { GatewayError } from '../core/errors.js';
 import type { KnowledgeBaseDescription, KnowledgeService } from '../core/knowledge/knowledge-service.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
-import type { RetrieveClient } from './bedrock/bedrock-retriever.js';
-import { bedrockAgentRuntimeClient, createRetriever, type RetrieverContext } from './create-retriever.js';
+import { createRetriever, type RetrieverContext } from './create-retriever.js';
 import type { Retriever } from './retriever.js';
 
 export { knowledgeBaseIdVariable } from './knowledge-base-environment.js';
@@ -21,8 +20,8 @@ export interface KnowledgeServiceOptions {
   cacheDirectory?: string;
   /** For `AWS_REGION` and the ids of provisioned knowledge bases; `process.env` by default. */
   environment?: Record<string, string | undefined>;
-  /** The Bedrock Agent Runtime client for a region (tests inject a stub). */
-  bedrockClient?: (region: string | undefined) => RetrieveClient;
+  /** The AWS SDK's Bedrock Agent Runtime client of a region, made by the composition root. */
+  bedrockClient: RetrieverContext['bedrockClient'];
 }
 
 /**
@@ -38,7 +37,7 @@ export const createKnowledgeService = (options: KnowledgeServiceOptions): Knowle
     baseDirectory: options.baseDirectory,
     cacheDirectory: options.cacheDirectory ?? join(options.baseDirectory, '.tollway', 'knowledge'),
     environment: options.environment ?? process.env,
-    bedrockClient: options.bedrockClient ?? bedrockAgentRuntimeClient,
+    bedrockClient: options.bedrockClient,
   };
   const retrievers = new Map<string, Retriever>();
   const retrieverFor = (base: KnowledgeBaseConfig): Retriever => {

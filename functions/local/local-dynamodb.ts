@@ -1,40 +1,48 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { staticCredentials } from '../aws/credentials.js';
+import { createDynamoClients, type DynamoClients } from '../runtime/aws/dynamodb-clients.js';
 import { ensureTables } from '../stores/create-tables.js';
-import { createDynamoDBClient, type DynamoDBDocumentClient } from '../stores/dynamodb-client.js';
 import type { TableNames } from '../stores/table-definitions.js';
 
 export interface LocalDynamoDB {
-  client: DynamoDBDocumentClient;
+  clients: DynamoClients;
   tableNames: TableNames;
   endpoint: string;
   close(): Promise<void>;
 }
 
-/** A client for a local DynamoDB (dynalite): any credentials do, one retry. */
-export const localDynamoDBClient = (endpoint: string): DynamoDBDocumentClient =>
-  createDynamoDBClient({ endpoint, region: 'local', credentials: staticCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }), maxAttempts: 2 });
+/** Any credentials do for a local DynamoDB (dynalite). */
+const localSettings = (endpoint: string) => ({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
-/** The stack's tables on the DynamoDB at `client`, created when missing. */
-const ensureLocalTables = async (client: DynamoDBDocumentClient): Promise<TableNames> => {
-  const names = await ensureTables(client, 'tollway-');
-  return { keys: names.Keys, budgets: names.Budgets, usage: names.Usage };
+/** The stores' clients for a local DynamoDB at `endpoint`. */
+export const localDynamoClients = (endpoint: string, deadlineMs?: number): DynamoClients => createDynamoClients({ ...localSettings(endpoint), deadlineMs });
+
+/** The stack's tables on the DynamoDB at `endpoint`, created when missing. */
+const ensureLocalTables = async (endpoint: string): Promise<TableNames> => {
+  const client = new DynamoDBClient(localSettings(endpoint));
+  try {
+    const names = await ensureTables(client, 'tollway-');
+    return { keys: names.Keys, budgets: names.Budgets, usage: names.Usage };
+  } finally {
+    client.destroy();
+  }
 };
 
 /** A DynamoDB already running at `endpoint` (dynalite in another process, a test proxy), its tables created when missing; `close` leaves it running. */
-export const connectLocalDynamoDB = async (endpoint: string): Promise<LocalDynamoDB> => {
-  const client = localDynamoDBClient(endpoint);
-  return { client, endpoint, tableNames: await ensureLocalTables(client), close: async () => undefined };
+export const connectLocalDynamoDB = async (endpoint: string, deadlineMs?: number): Promise<LocalDynamoDB> => {
+  const tableNames = await ensureLocalTables(endpoint);
+  const clients = localDynamoClients(endpoint, deadlineMs);
+  return { clients, endpoint, tableNames, close: async () => clients.destroy() };
 };
 
 /**
  * dynalite (a DynamoDB-compatible server) in this process, with the stack's
  * table definitions; persisted under `dataDir`, or in memory for `:memory:`.
  */
-export const startLocalDynamoDB = async (dataDir: string): Promise<LocalDynamoDB> => {
+export const startLocalDynamoDB = async (dataDir: string, deadlineMs?: number): Promise<LocalDynamoDB> => {
   const inMemory = dataDir === ':memory:';
   const path = inMemory ? undefined : join(dataDir, 'dynamodb');
   if (path) mkdirSync(path, { recursive: true });
@@ -44,13 +52,11 @@ export const startLocalDynamoDB = async (dataDir: string): Promise<LocalDynamoDB
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = localDynamoDBClient(endpoint);
-  const tableNames = await ensureLocalTables(client);
+  const connected = await connectLocalDynamoDB(endpoint, deadlineMs);
   return {
-    client,
-    endpoint,
-    tableNames,
+    ...connected,
     async close() {
+      connected.clients.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -5,6 +5,7 @@ import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
 import { generateKey } from '../core/auth/key-hash.js';
+import type { AwsSettings } from '../runtime/aws/aws-settings.js';
 import { createGatewayRuntime } from '../runtime/create-gateway.js';
 import type { TableNames } from '../stores/table-definitions.js';
 import { connectLocalDynamoDB, startLocalDynamoDB } from './local-dynamodb.js';
@@ -25,6 +26,8 @@ export interface LocalGatewayOptions {
   /** Fixed master key; otherwise read from (or generated once into) `dataDir`. */
   masterKey?: string;
   environment?: Record<string, string | undefined>;
+  /** Region and credentials for Bedrock; the SDK's own resolution (`AWS_REGION`, profiles, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`) otherwise. */
+  aws?: AwsSettings;
   logger?: GatewayLogger;
   metrics?: GatewayMetrics;
 }
@@ -49,11 +52,13 @@ export const localSecretVariable = (name: string) => `TOLLWAY_SECRET_${name.toUp
 export const startLocalGateway = async (options: LocalGatewayOptions): Promise<LocalGateway> => {
   const environment = options.environment ?? process.env;
   const { masterKey, generated } = resolveMasterKey(options.masterKey, options.dataDir);
-  const dynamo = options.dynamoEndpoint ? await connectLocalDynamoDB(options.dynamoEndpoint) : await startLocalDynamoDB(options.dataDir);
+  const deadlineMs = options.config.settings.dynamodb_timeout_ms;
+  const dynamo = options.dynamoEndpoint ? await connectLocalDynamoDB(options.dynamoEndpoint, deadlineMs) : await startLocalDynamoDB(options.dataDir, deadlineMs);
   const gateway = createGatewayRuntime({
     config: options.config,
     tableNames: dynamo.tableNames,
-    dynamoClient: dynamo.client,
+    dynamo: dynamo.clients,
+    aws: options.aws,
     masterKey: async () => masterKey,
     resolveSecret: async (name) => environment[localSecretVariable(name)],
     environment,

@@ -13,7 +13,7 @@ export const createEmbeddingModel = (config: ModelConfig, options: ProviderOptio
   const provider: string = config.provider;
   switch (provider) {
     case 'bedrock':
-      return createBedrockEmbeddingModel(config);
+      return createBedrockEmbeddingModel(config, options.bedrockClient);
     case 'openai':
     case 'openai-compatible':
     case 'azure-openai':

@@ -5,6 +5,7 @@ import { createMcpToolsService } from '../mcp/mcp-tools.js';
 import { createModelCatalog } from '../providers/model-catalog.js';
 import { coreDependenciesOf, mcpServiceOptionsOf, notServed, runtimePartsOf } from './runtime-parts.js';
 import { knowledgeServiceOf } from './knowledge-part.js';
+import { bedrockRuntimeClients } from './aws/bedrock-clients.js';
 import type { RuntimeOptions } from './runtime-options.js';
 
 /**
@@ -19,7 +20,7 @@ export const createChatRuntime = (options: RuntimeOptions): Gateway => {
   const tools = createMcpToolsService(mcpServiceOptionsOf(options, parts, knowledge));
   return createGateway({
     ...coreDependenciesOf(options, parts, 'chat'),
-    catalog: createModelCatalog(options.config, { resolveSecret: parts.resolveSecret, fetch: options.fetch }),
+    catalog: createModelCatalog(options.config, { resolveSecret: parts.resolveSecret, fetch: options.fetch, bedrockClient: bedrockRuntimeClients(options.aws) }),
     knowledge,
     mcp: {
       handle: notServed<McpService>('the MCP endpoints', 'chat').handle,

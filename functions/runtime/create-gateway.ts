@@ -4,6 +4,7 @@ import { createMcpService } from '../mcp/index.js';
 import { createModelCatalog } from '../providers/model-catalog.js';
 import { coreDependenciesOf, mcpServiceOptionsOf, runtimePartsOf } from './runtime-parts.js';
 import { knowledgeServiceOf } from './knowledge-part.js';
+import { bedrockRuntimeClients } from './aws/bedrock-clients.js';
 import type { RuntimeOptions } from './runtime-options.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
@@ -19,7 +20,7 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
   const knowledge = knowledgeServiceOf(options, parts);
   return createGateway({
     ...coreDependenciesOf(options, parts, options.functionName),
-    catalog: createModelCatalog(options.config, { resolveSecret: parts.resolveSecret, fetch: options.fetch }),
+    catalog: createModelCatalog(options.config, { resolveSecret: parts.resolveSecret, fetch: options.fetch, bedrockClient: bedrockRuntimeClients(options.aws) }),
     knowledge,
     mcp: createMcpService(mcpServiceOptionsOf(options, parts, knowledge)),
   });

@@ -1,5 +1,6 @@
 import type { KnowledgeService } from '../core/knowledge/knowledge-service.js';
 import { createKnowledgeService } from '../knowledge/index.js';
+import { bedrockAgentRuntimeClients } from './aws/agent-runtime-clients.js';
 import type { RuntimeParts } from './runtime-parts.js';
 import type { RuntimeOptions } from './runtime-options.js';
 
@@ -11,4 +12,5 @@ export const knowledgeServiceOf = (options: RuntimeOptions, parts: RuntimeParts)
     metrics: parts.metrics,
     baseDirectory: options.baseDirectory ?? process.cwd(),
     cacheDirectory: options.knowledgeCacheDirectory,
+    bedrockClient: bedrockAgentRuntimeClients(options.aws),
   });

@@ -2,8 +2,9 @@ import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
 import type { FunctionName } from '../core/routes.js';
-import type { DynamoDBDocumentClient } from '../stores/dynamodb-client.js';
 import type { TableNames } from '../stores/table-definitions.js';
+import type { AwsSettings } from './aws/aws-settings.js';
+import type { DynamoClients } from './aws/dynamodb-clients.js';
 
 /** What a host gives the composition root. */
 export interface RuntimeOptions {
@@ -11,8 +12,10 @@ export interface RuntimeOptions {
   /** Serve only this Lambda function's routes; all routes when absent (local server). */
   functionName?: FunctionName;
   tableNames: TableNames;
-  /** The DynamoDB client every store shares. */
-  dynamoClient: DynamoDBDocumentClient;
+  /** The DynamoDB clients the stores share (`createDynamoClients`). */
+  dynamo: DynamoClients;
+  /** Region and credentials for the Bedrock clients the runtime makes; the SDK's own resolution for the rest. */
+  aws?: AwsSettings;
   /** The master key, fetched lazily (Secrets Manager in AWS, env or file locally). */
   masterKey: () => Promise<string>;
   /** Looks up `secret:NAME` references (Secrets Manager in AWS). */

@@ -43,13 +43,13 @@ export const coreDependenciesOf = (
   parts: RuntimeParts,
   functionName: FunctionName | undefined,
 ): Omit<GatewayDependencies, 'catalog' | 'mcp' | 'knowledge'> => {
-  const dynamo = options.dynamoClient;
+  const { documents, counters, deadlineMs } = options.dynamo;
   return {
     config: options.config,
-    keyStore: new DynamoDBRecordStore(dynamo, options.tableNames.keys, keyItems),
-    teamStore: new DynamoDBRecordStore(dynamo, options.tableNames.keys, teamItems),
-    counterStore: new DynamoDBCounterStore(dynamo, options.tableNames.budgets),
-    usageStore: new DynamoDBUsageStore(dynamo, options.tableNames.usage, options.config.settings.usage_retention_days),
+    keyStore: new DynamoDBRecordStore(documents, options.tableNames.keys, keyItems, deadlineMs),
+    teamStore: new DynamoDBRecordStore(documents, options.tableNames.keys, teamItems, deadlineMs),
+    counterStore: new DynamoDBCounterStore(counters, options.tableNames.budgets, deadlineMs),
+    usageStore: new DynamoDBUsageStore(documents, options.tableNames.usage, options.config.settings.usage_retention_days, deadlineMs),
     masterKey: options.masterKey,
     logger: parts.logger,
     metrics: parts.metrics,

@@ -1,8 +1,8 @@
-import type { CreateTableInput, DynamoDBDocumentClient } from './dynamodb-client.js';
+import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinitions, type TableDefinition } from './table-definitions.js';
 
 /** The CreateTable input for a definition (local mode; the stack builds the same tables). */
-export const createTableInput = (definition: TableDefinition, tableName: string): CreateTableInput => {
+export const createTableInput = (definition: TableDefinition, tableName: string): CreateTableCommandInput => {
   const keyAttributes = [definition.partitionKey, definition.sortKey, ...definition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey])]
     .filter((attribute) => attribute !== undefined);
   const attributeDefinitions = [...new Map(keyAttributes.map((attribute) => [attribute.name, attribute])).values()];
@@ -28,16 +28,16 @@ export const createTableInput = (definition: TableDefinition, tableName: string)
 };
 
 /** Creates any missing table, named `<prefix><id>` (e.g. `tollway-Keys`). */
-export const ensureTables = async (client: DynamoDBDocumentClient, prefix: string): Promise<Record<TableDefinition['id'], string>> => {
+export const ensureTables = async (client: DynamoDBClient, prefix: string): Promise<Record<TableDefinition['id'], string>> => {
   const names = {} as Record<TableDefinition['id'], string>;
   for (const definition of tableDefinitions) {
     const tableName = `${prefix}${definition.id}`;
     names[definition.id] = tableName;
     try {
-      await client.describeTable({ TableName: tableName });
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
     } catch (error) {
       if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-      await client.createTable(createTableInput(definition, tableName));
+      await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
     }
   }
   return names;

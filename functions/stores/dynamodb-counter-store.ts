@@ -1,5 +1,6 @@
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CounterStore, CounterUpdate, CounterValues } from '../core/limits/counter-store.js';
-import type { DynamoDBDocumentClient } from './dynamodb-client.js';
+import { withinDeadline } from './dynamodb-deadline.js';
 
 const counterFields = ['committed', 'spend', 'requests', 'tokens'] as const;
 const limitChecks = [
@@ -21,12 +22,15 @@ const toValues = (item: Record<string, unknown> | undefined): CounterValues | un
 /**
  * Budget and rate-limit counters in the budgets table: each update is one
  * UpdateItem with ADD and a condition on the values before it, so limits hold
- * under any concurrency without transactions.
+ * under any concurrency without transactions. The client must make a single
+ * attempt per update (`DynamoClients.counters`): an ADD sent again after its
+ * answer was lost would count twice.
  */
 export class DynamoDBCounterStore implements CounterStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly deadlineMs: number,
   ) {}
 
   async update(update: CounterUpdate): Promise<CounterValues | undefined> {
@@ -55,15 +59,18 @@ export class DynamoDBCounterStore implements CounterStore {
       expressions.push('SET #expires_at = if_not_exists(#expires_at, :expires_at)');
     }
     try {
-      const { Attributes } = await this.client.update({
-        TableName: this.tableName,
-        Key: { pk: update.counterId },
-        UpdateExpression: expressions.join(' '),
-        ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      });
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: update.counterId },
+          UpdateExpression: expressions.join(' '),
+          ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+        withinDeadline(this.deadlineMs),
+      );
       return toValues(Attributes);
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
@@ -72,7 +79,7 @@ export class DynamoDBCounterStore implements CounterStore {
   }
 
   async get(counterId: string): Promise<CounterValues | undefined> {
-    const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: counterId }, ConsistentRead: true });
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: counterId }, ConsistentRead: true }), withinDeadline(this.deadlineMs));
     return toValues(Item);
   }
 }

@@ -1,6 +1,7 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { UsagePage, UsageQuery, UsageReader, UsageRecord, UsageStore } from '../core/usage/usage-record.js';
-import type { DynamoDBDocumentClient } from './dynamodb-client.js';
+import { withinDeadline } from './dynamodb-deadline.js';
 
 const secondsPerDay = 86_400;
 const dayMs = secondsPerDay * 1000;
@@ -82,11 +83,12 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retentionDays: number,
+    private readonly deadlineMs: number,
   ) {}
 
   async record(record: UsageRecord): Promise<void> {
     const createdSeconds = Math.floor(Date.parse(record.createdAt) / 1000);
-    await this.client.put({
+    const item = {
       TableName: this.tableName,
       Item: {
         request_id: record.requestId,
@@ -114,7 +116,8 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
         finish_reason: record.finishReason,
         expires_at: createdSeconds + this.retentionDays * secondsPerDay,
       },
-    });
+    };
+    await this.client.send(new PutCommand(item), withinDeadline(this.deadlineMs));
   }
 
   /**
@@ -128,7 +131,7 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
     let after = cursor.after;
     for (const partition of partitions) {
       do {
-        const page = await this.client.query({
+        const input = {
           TableName: this.tableName,
           IndexName: partition.indexName,
           KeyConditionExpression: '#partition = :partition AND created_at BETWEEN :start AND :end',
@@ -138,8 +141,9 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
           ScanIndexForward: false,
           Limit: query.limit - records.length,
           ExclusiveStartKey: after,
-        });
-        for (const item of page.Items) records.push(fromItem(item));
+        };
+        const page = await this.client.send(new QueryCommand(input), withinDeadline(this.deadlineMs));
+        for (const item of page.Items ?? []) records.push(fromItem(item));
         after = page.LastEvaluatedKey;
         if (records.length >= query.limit) {
           const nextCursor = after ? encodeCursor({ day: partition.day, after }) : nextPartitionCursor(partitions, partition);

@@ -6,14 +6,28 @@ import { searchFilterSchema } from '../knowledge/search-request.js';
  * fields are accepted and ignored (SDKs send many), known ones are checked.
  */
 
-const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
+/** The Anthropic-style prompt-cache hint LiteLLM accepts on OpenAI-format parts, messages and tools. */
+const cacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
+
+const textPart = z.strictObject({ type: z.literal('text'), text: z.string(), cache_control: cacheControl.nullish() });
 const imagePart = z.strictObject({
   type: z.literal('image_url'),
   image_url: z.strictObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+  cache_control: cacheControl.nullish(),
 });
-const unsupportedPart = z.looseObject({ type: z.enum(['input_audio', 'file', 'refusal']) });
+const filePart = z.strictObject({
+  type: z.literal('file'),
+  file: z.strictObject({
+    /** A data: URL (`data:application/pdf;base64,...`). */
+    file_data: z.string().min(1).optional(),
+    file_id: z.string().min(1).optional(),
+    filename: z.string().max(512).optional(),
+  }),
+  cache_control: cacheControl.nullish(),
+});
+const unsupportedPart = z.looseObject({ type: z.enum(['input_audio', 'refusal']) });
 
-const userContent = z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart, unsupportedPart])).min(1)]);
+const userContent = z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart, filePart, unsupportedPart])).min(1)]);
 const textContent = z.union([z.string(), z.array(textPart)]);
 
 const toolCall = z.looseObject({
@@ -23,9 +37,9 @@ const toolCall = z.looseObject({
 });
 
 export const chatMessageSchema = z.discriminatedUnion('role', [
-  z.looseObject({ role: z.literal('system'), content: textContent, name: z.string().optional() }),
-  z.looseObject({ role: z.literal('developer'), content: textContent, name: z.string().optional() }),
-  z.looseObject({ role: z.literal('user'), content: userContent, name: z.string().optional() }),
+  z.looseObject({ role: z.literal('system'), content: textContent, name: z.string().optional(), cache_control: cacheControl.nullish() }),
+  z.looseObject({ role: z.literal('developer'), content: textContent, name: z.string().optional(), cache_control: cacheControl.nullish() }),
+  z.looseObject({ role: z.literal('user'), content: userContent, name: z.string().optional(), cache_control: cacheControl.nullish() }),
   z.looseObject({
     role: z.literal('assistant'),
     content: z.union([textContent, z.array(z.union([textPart, z.looseObject({ type: z.literal('refusal'), refusal: z.string() })]))]).nullish(),
@@ -33,8 +47,9 @@ export const chatMessageSchema = z.discriminatedUnion('role', [
     reasoning_content: z.string().nullish(),
     refusal: z.string().nullish(),
     name: z.string().optional(),
+    cache_control: cacheControl.nullish(),
   }),
-  z.looseObject({ role: z.literal('tool'), tool_call_id: z.string().min(1).max(512), content: textContent }),
+  z.looseObject({ role: z.literal('tool'), tool_call_id: z.string().min(1).max(512), content: textContent, cache_control: cacheControl.nullish() }),
 ]);
 
 const functionTool = z.looseObject({
@@ -45,6 +60,7 @@ const functionTool = z.looseObject({
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
+  cache_control: cacheControl.nullish(),
 });
 
 /** Tollway extension: tools of a configured MCP server, executed by the gateway. */

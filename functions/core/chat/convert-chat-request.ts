@@ -3,6 +3,10 @@ import type { AssistantContentPart, ModelMessage, ModelRequest, ToolChoice, User
 import type { ChatMessage, ChatRequest, FunctionTool } from './chat-request-schema.js';
 
 const dataUrlPattern = /^data:(image\/(?:png|jpeg|jpg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$/;
+const fileDataUrlPattern = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)$/i;
+
+/** `cache_control` given on a part, message or tool: a cache point after it. */
+const cacheHintOf = (value: { cache_control?: unknown }): { cachePoint?: true } => (value.cache_control ? { cachePoint: true } : {});
 
 /** Turns a validated OpenAI chat request into the provider-neutral request. */
 export const toModelRequest = (chat: ChatRequest, defaultMaxOutputTokens: number): ModelRequest => ({
@@ -12,6 +16,7 @@ export const toModelRequest = (chat: ChatRequest, defaultMaxOutputTokens: number
     description: tool.function.description,
     parameters: tool.function.parameters ?? { type: 'object', properties: {} },
     strict: tool.function.strict ?? undefined,
+    ...cacheHintOf(tool),
   })),
   toolChoice: toToolChoice(chat),
   parallelToolCalls: chat.parallel_tool_calls ?? undefined,
@@ -33,26 +38,38 @@ export const functionToolsOf = (chat: ChatRequest): FunctionTool[] | undefined =
 const textOf = (content: string | { text: string }[]): string =>
   typeof content === 'string' ? content : content.map((part) => part.text).join('');
 
+/** A message whose text is flattened is cached after its end when it or any of its parts asks to be. */
+const flattenedCacheHint = (message: { cache_control?: unknown; content: string | { cache_control?: unknown }[] }) =>
+  cacheHintOf(message).cachePoint || (typeof message.content !== 'string' && message.content.some((part) => part.cache_control)) ? { cachePoint: true as const } : {};
+
 const toModelMessage = (message: ChatMessage, index: number): ModelMessage => {
   switch (message.role) {
     case 'system':
     case 'developer':
-      return { role: 'system', content: textOf(message.content) };
+      return { role: 'system', content: textOf(message.content), ...flattenedCacheHint(message) };
     case 'user':
-      return { role: 'user', content: toUserContent(message.content, index) };
+      return { role: 'user', content: withMessageCacheHint(toUserContent(message.content, index), message) };
     case 'tool':
-      return { role: 'tool', toolCallId: message.tool_call_id, content: textOf(message.content) };
+      return { role: 'tool', toolCallId: message.tool_call_id, content: textOf(message.content), ...flattenedCacheHint(message) };
     case 'assistant':
-      return { role: 'assistant', content: toAssistantContent(message) };
+      return { role: 'assistant', content: withMessageCacheHint(toAssistantContent(message), message) };
   }
+};
+
+/** `cache_control` on a whole message puts the cache point after its last part. */
+const withMessageCacheHint = <Part extends AssistantContentPart | UserContentPart>(parts: Part[], message: { cache_control?: unknown }): Part[] => {
+  const last = parts.at(-1);
+  if (!cacheHintOf(message).cachePoint || !last || (last.type !== 'text' && last.type !== 'image' && last.type !== 'file')) return parts;
+  return [...parts.slice(0, -1), { ...last, cachePoint: true }];
 };
 
 const toUserContent = (content: Extract<ChatMessage, { role: 'user' }>['content'], messageIndex: number): UserContentPart[] => {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   return content.map((part, partIndex): UserContentPart => {
     const param = `messages[${messageIndex}].content[${partIndex}]`;
-    if (part.type === 'text') return { type: 'text', text: part.text as string };
-    if (part.type === 'image_url') return decodeImage((part.image_url as { url: string }).url, `${param}.image_url.url`);
+    if (part.type === 'text') return { type: 'text', text: part.text as string, ...cacheHintOf(part) };
+    if (part.type === 'image_url') return { ...decodeImage((part.image_url as { url: string }).url, `${param}.image_url.url`), ...cacheHintOf(part) };
+    if (part.type === 'file') return { ...decodeFile(part.file as FileReference, `${param}.file`), ...cacheHintOf(part) };
     throw invalidRequest(`Content parts of type "${part.type}" are not supported.`, `${param}.type`, 'unsupported_content');
   });
 };
@@ -64,13 +81,28 @@ const decodeImage = (url: string, param: string): UserContentPart => {
   return { type: 'image', mediaType, data: new Uint8Array(Buffer.from(match[2], 'base64')) };
 };
 
+interface FileReference {
+  file_data?: string;
+  file_id?: string;
+  filename?: string;
+}
+
+const decodeFile = (file: FileReference, param: string): UserContentPart => {
+  if (file.file_data === undefined) {
+    throw invalidRequest('Files must be given inline as file_data (a data: URL); file_id is not supported.', `${param}.file_data`, 'unsupported_file');
+  }
+  const match = fileDataUrlPattern.exec(file.file_data);
+  if (!match) throw invalidRequest('file_data must be a base64 data: URL (data:application/pdf;base64,...).', `${param}.file_data`, 'unsupported_file');
+  return { type: 'file', mediaType: match[1].toLowerCase(), data: new Uint8Array(Buffer.from(match[2], 'base64')), filename: file.filename };
+};
+
 const toAssistantContent = (message: Extract<ChatMessage, { role: 'assistant' }>): AssistantContentPart[] => {
   const parts: AssistantContentPart[] = [];
   if (message.reasoning_content) parts.push({ type: 'reasoning', text: message.reasoning_content });
   const content = message.content;
   const text =
     content == null ? '' : typeof content === 'string' ? content : content.map((part) => ('text' in part ? String(part.text) : '')).join('');
-  if (text) parts.push({ type: 'text', text });
+  if (text) parts.push({ type: 'text', text, ...(Array.isArray(content) && content.some((part) => part.cache_control) ? { cachePoint: true } : {}) });
   for (const call of message.tool_calls ?? []) {
     parts.push({ type: 'tool-call', id: call.id, name: call.function.name, arguments: call.function.arguments });
   }

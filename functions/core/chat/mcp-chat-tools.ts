@@ -115,5 +115,5 @@ export const executeMcpCalls = async (
       };
     }),
   );
-  return { messages: executed.map((call) => ({ role: 'tool', toolCallId: call.id, content: call.output })), executed };
+  return { messages: executed.map((call): ModelMessage => ({ role: 'tool', toolCallId: call.id, content: call.output, ...(call.is_error ? { isError: true } : {}) })), executed };
 };

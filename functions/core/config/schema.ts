@@ -57,6 +57,20 @@ export const modelSchema = z.strictObject({
   context_window_fallbacks: z.array(name).optional(),
   /** Knowledge bases searched on every request to this model. */
   knowledge_bases: z.array(plainName).optional(),
+  /** Bedrock: `auto` puts a cache point after the system prompt and after the tool definitions of every request. */
+  prompt_caching: z.enum(['auto', 'off']).default('off'),
+  /** Bedrock: a guardrail applied to every request (Converse `guardrailConfig`). */
+  guardrail: z
+    .strictObject({
+      id: z.string().min(1).max(2048),
+      version: z.string().regex(/^(DRAFT|[1-9][0-9]{0,7})$/, 'DRAFT or a version number'),
+      trace: z.enum(['enabled', 'disabled', 'enabled_full']).optional(),
+    })
+    .optional(),
+  /** Bedrock: the processing tier (Converse `serviceTier`). */
+  service_tier: z.enum(['default', 'priority', 'flex', 'reserved']).optional(),
+  /** Bedrock: latency-optimised inference where the model offers it (Converse `performanceConfig`). */
+  performance_config: z.strictObject({ latency: z.enum(['standard', 'optimized']) }).optional(),
 });
 
 export const mcpServerSchema = z.strictObject({
@@ -133,6 +147,8 @@ export const settingsSchema = z.strictObject({
   alarm_email: z.email().optional(),
   /** Days usage records are kept (DynamoDB TTL). */
   usage_retention_days: z.number().int().positive().default(90),
+  /** Longest one DynamoDB call may take, retries included; past it the request fails closed with 503. */
+  dynamodb_timeout_ms: z.number().int().min(100).max(30_000).default(2_000),
 });
 
 const uniqueNames = <T extends { name: string }>(items: T[], context: z.RefinementCtx, field: string) => {

@@ -1,13 +1,10 @@
+import { RetrieveCommand, type BedrockAgentRuntimeClient, type KnowledgeBaseVectorSearchConfiguration } from '@aws-sdk/client-bedrock-agent-runtime';
 import { UpstreamError } from '../../core/errors.js';
 import type { Passage, RetrievalQuery } from '../../core/knowledge/knowledge-service.js';
 import type { Retriever } from '../retriever.js';
-import type { RetrieveClient } from './bedrock-agent-runtime-client.js';
-import type { KnowledgeBaseVectorSearchConfiguration } from './bedrock-retrieve-types.js';
 import { convertBedrockResult, retrieveResponseSchema } from './convert-bedrock-results.js';
 import { convertToBedrockFilter } from './convert-to-bedrock-filter.js';
 import { mapRetrieveError } from './map-retrieve-error.js';
-
-export type { RetrieveClient } from './bedrock-agent-runtime-client.js';
 
 export interface BedrockRerankingOptions {
   /** ARN of a Bedrock reranking model (`amazon.rerank-v1:0`, `cohere.rerank-v3-5:0`). */
@@ -20,7 +17,8 @@ export interface BedrockRetrieverOptions {
   /** The knowledge base name in the config, for error messages. */
   name: string;
   knowledgeBaseId: string;
-  client: RetrieveClient;
+  /** The AWS SDK's Bedrock Agent Runtime client for the knowledge base's region. */
+  client: BedrockAgentRuntimeClient;
   /** Force hybrid or semantic search; Bedrock chooses when absent. */
   searchType?: 'HYBRID' | 'SEMANTIC';
   reranking?: BedrockRerankingOptions;
@@ -31,7 +29,7 @@ export interface BedrockRetrieverOptions {
 /** Bedrock's bounds on `numberOfResults`. */
 const maxResultsPerCall = 100;
 
-/** An Amazon Bedrock Knowledge Base, searched with the Retrieve API. */
+/** An Amazon Bedrock Knowledge Base, searched with the Retrieve API of the AWS SDK. */
 export class BedrockRetriever implements Retriever {
   constructor(private readonly options: BedrockRetrieverOptions) {}
 
@@ -68,10 +66,14 @@ export class BedrockRetriever implements Retriever {
       if (options.abortSignal?.aborted) throw mapRetrieveError(options.abortSignal.reason, name, options.abortSignal);
       let output: unknown;
       try {
-        output = await client.retrieve(
-          knowledgeBaseId,
-          { retrievalQuery: { text: query.query }, retrievalConfiguration: { vectorSearchConfiguration }, ...(nextToken ? { nextToken } : {}) },
-          options.abortSignal,
+        output = await client.send(
+          new RetrieveCommand({
+            knowledgeBaseId,
+            retrievalQuery: { text: query.query },
+            retrievalConfiguration: { vectorSearchConfiguration },
+            ...(nextToken ? { nextToken } : {}),
+          }),
+          { abortSignal: options.abortSignal },
         );
       } catch (error) {
         throw mapRetrieveError(error, name, options.abortSignal);

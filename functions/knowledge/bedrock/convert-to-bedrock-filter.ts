@@ -1,5 +1,5 @@
+import type { RetrievalFilter } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { SearchFilter } from '../../core/knowledge/knowledge-service.js';
-import type { RetrievalFilter } from './bedrock-retrieve-types.js';
 
 /**
  * An OpenAI vector-store filter as a Bedrock `RetrievalFilter`. Bedrock wants

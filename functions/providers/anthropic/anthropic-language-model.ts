@@ -7,7 +7,6 @@ import { convertAnthropicResponse, parseAnthropicResponse } from './convert-anth
 import { anthropicErrorFromResponse } from './map-anthropic-error.js';
 import { prepareAnthropicRequest } from './prepare-anthropic-request.js';
 import { firstPartReady, readAnthropicStream } from './read-anthropic-stream.js';
-import { nodeFetch } from '../http/node-fetch.js';
 
 /** Where the Messages API lives when the entry gives no `base_url`. */
 export const anthropicDefaultBaseUrl = 'https://api.anthropic.com';
@@ -48,7 +47,7 @@ export class AnthropicLanguageModel implements LanguageModel {
   constructor(private readonly options: AnthropicLanguageModelOptions) {
     this.modelId = options.modelId;
     this.messagesUrl = messagesUrlFor(options.baseUrl ?? anthropicDefaultBaseUrl);
-    this.fetch = options.fetch ?? nodeFetch;
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.defaultMaxTokens = options.defaultMaxTokens ?? anthropicDefaultMaxTokens;
   }
 

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 
 /*
- * What the gateway reads from Bedrock responses, validated at the boundary so a
- * malformed response becomes a clean upstream error instead of a TypeError.
+ * What the gateway reads from Bedrock responses as the AWS SDK deserialises
+ * them, validated at the boundary so a malformed response becomes a clean
+ * upstream error instead of a TypeError.
  * Objects are not strict: Bedrock adds fields (metrics, trace, new block kinds)
  * that the gateway does not use.
  */
@@ -16,8 +17,8 @@ export const bedrockUsageSchema = z.object({
   cacheWriteInputTokens: count.optional(),
 });
 
-/** Redacted reasoning: a blob, so base64 text on the wire. */
-const redactedContent = z.string();
+/** Redacted reasoning: a blob, as the SDK hands blobs out (bytes), read as base64 text. */
+const redactedContent = z.instanceof(Uint8Array).transform((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'));
 
 const contentBlockSchema = z.object({
   text: z.string().optional(),
@@ -42,9 +43,9 @@ export const converseResponseSchema = z.object({
 export type ConverseResponse = z.infer<typeof converseResponseSchema>;
 
 /**
- * One ConverseStream event as `readEventStream` yields it; exactly one member
- * is set. Exceptions (`throttlingException`...) come as exception frames, which
- * the reader throws, never as events.
+ * One ConverseStream event as the SDK yields it; exactly one member is set.
+ * Exceptions (`throttlingException`...) come as exception frames, which the
+ * SDK throws as its service exceptions, never as events.
  */
 export const converseStreamEventSchema = z.object({
   messageStart: z.object({ role: z.string().optional() }).optional(),

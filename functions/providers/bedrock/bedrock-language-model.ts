@@ -1,33 +1,38 @@
-import type { StreamEvent } from '../../aws/event-stream.js';
+import { ConverseCommand, ConverseStreamCommand, type BedrockRuntimeClient, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import { UpstreamError } from '../../core/errors.js';
 import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
-import type { BedrockRuntimeClient } from './bedrock-runtime-client.js';
 import { convertBedrockResponse } from './convert-bedrock-response.js';
 import { convertBedrockStream } from './convert-bedrock-stream.js';
 import { mapBedrockError } from './map-bedrock-error.js';
-import { prepareBedrockRequest } from './prepare-bedrock-request.js';
+import { prepareBedrockRequest, type BedrockModelSettings } from './prepare-bedrock-request.js';
 
 export interface BedrockLanguageModelOptions {
   /** Bedrock model id, inference profile id or ARN. */
   modelId: string;
+  /** The AWS SDK's Bedrock Runtime client for the model's region. */
   client: BedrockRuntimeClient;
+  /** Prompt caching, guardrail, service tier and performance settings of the model's config entry. */
+  settings?: BedrockModelSettings;
 }
 
-/** A model on Amazon Bedrock, spoken to through the Converse and ConverseStream APIs. */
+/** A model on Amazon Bedrock, spoken to through the Converse and ConverseStream APIs of the AWS SDK. */
 export class BedrockLanguageModel implements LanguageModel {
   readonly provider = 'bedrock';
   readonly modelId: string;
   private readonly client: BedrockRuntimeClient;
+  private readonly settings: BedrockModelSettings;
 
   constructor(options: BedrockLanguageModelOptions) {
     this.modelId = options.modelId;
     this.client = options.client;
+    this.settings = options.settings ?? {};
   }
 
   async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
-    const body = prepareBedrockRequest(this.modelId, request);
+    const input = prepareBedrockRequest(this.modelId, request, this.settings);
     let response: unknown;
     try {
-      response = await this.client.converse(this.modelId, body, options.abortSignal);
+      response = await this.client.send(new ConverseCommand(input), { abortSignal: options.abortSignal });
     } catch (error) {
       throw mapBedrockError(error, options.abortSignal);
     }
@@ -35,13 +40,14 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async stream(request: ModelRequest, options: CallOptions = {}): Promise<AsyncIterable<StreamPart>> {
-    const body = prepareBedrockRequest(this.modelId, request);
-    let events: AsyncIterable<StreamEvent>;
+    const input = prepareBedrockRequest(this.modelId, request, this.settings);
+    let events: AsyncIterable<ConverseStreamOutput> | undefined;
     try {
-      events = await this.client.converseStream(this.modelId, body, options.abortSignal);
+      ({ stream: events } = await this.client.send(new ConverseStreamCommand(input), { abortSignal: options.abortSignal }));
     } catch (error) {
       throw mapBedrockError(error, options.abortSignal);
     }
+    if (!events) throw new UpstreamError(502, 'Bedrock answered without an event stream.', { code: 'upstream_invalid_response' });
     return convertBedrockStream(events, options.abortSignal);
   }
 }

@@ -1,11 +1,22 @@
+import type { ContentBlock, DocumentFormat, ImageFormat, Message, SystemContentBlock, ToolResultContentBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors.js';
-import type { AssistantContentPart, ModelMessage, UserContentPart } from '../../core/language-model.js';
-import type { ContentBlock, ImageFormat, JsonDocument, Message, SystemContentBlock } from './bedrock-wire-types.js';
+import type { AssistantContentPart, CacheHint, FilePart, ModelMessage, UserContentPart } from '../../core/language-model.js';
+
+/** A JSON value as the SDK types documents: tool inputs, tool schemas, model-specific fields. */
+export type DocumentType = NonNullable<ToolUseBlock['input']>;
 
 export interface BedrockPrompt {
   system: SystemContentBlock[];
   messages: Message[];
 }
+
+/** How a model family takes tool results: Claude reads `status: "error"`; other models refuse the field. */
+export interface BedrockMessageOptions {
+  toolResultStatus: boolean;
+}
+
+/** A Converse cache point: the prompt up to here is cached. */
+export const cachePointBlock = { cachePoint: { type: 'default' } } as const;
 
 const imageFormats: Record<string, ImageFormat> = {
   'image/png': 'png',
@@ -15,23 +26,54 @@ const imageFormats: Record<string, ImageFormat> = {
   'image/webp': 'webp',
 };
 
-/** Bytes as base64, the way blobs travel in Bedrock's JSON. */
-const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const documentFormats: Record<string, DocumentFormat> = {
+  'application/pdf': 'pdf',
+  'text/csv': 'csv',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'text/html': 'html',
+  'text/plain': 'txt',
+  'text/markdown': 'md',
+};
 
 // Bedrock rejects blank text blocks ("The text field in the ContentBlock object is blank").
 const isBlank = (text: string): boolean => text.trim() === '';
 
-const convertUserPart = (part: UserContentPart, param: string): ContentBlock | undefined => {
-  if (part.type === 'text') return isBlank(part.text) ? undefined : { text: part.text };
-  const format = imageFormats[part.mediaType.toLowerCase()];
-  if (!format) {
-    throw invalidRequest(`Image type ${part.mediaType} is not supported by Bedrock; use PNG, JPEG, GIF or WebP.`, param);
+/**
+ * A document name Bedrock accepts: letters, digits, single spaces, hyphens,
+ * parentheses and square brackets. Each document of a request needs its own.
+ */
+const documentName = (part: FilePart, index: number): string => {
+  const base = (part.filename ?? '').replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9\s()[\]-]/g, ' ').replace(/\s+/g, ' ').trim();
+  return `${base || 'document'} ${index}`.slice(0, 200);
+};
+
+const withCachePoint = <Block>(blocks: Block[], hint: CacheHint): Array<Block | typeof cachePointBlock> =>
+  hint.cachePoint ? [...blocks, cachePointBlock] : blocks;
+
+interface Numbering {
+  documents: number;
+}
+
+const convertUserPart = (part: UserContentPart, param: string, numbering: Numbering): ContentBlock[] => {
+  if (part.type === 'text') return isBlank(part.text) ? [] : withCachePoint<ContentBlock>([{ text: part.text }], part);
+  if (part.type === 'image') {
+    const format = imageFormats[part.mediaType.toLowerCase()];
+    if (!format) throw invalidRequest(`Image type ${part.mediaType} is not supported by Bedrock; use PNG, JPEG, GIF or WebP.`, param);
+    return withCachePoint<ContentBlock>([{ image: { format, source: { bytes: part.data } } }], part);
   }
-  return { image: { format, source: { bytes: toBase64(part.data) } } };
+  const format = documentFormats[part.mediaType];
+  if (!format) {
+    throw invalidRequest(`File type ${part.mediaType} is not supported by Bedrock; use PDF, CSV, DOC, DOCX, XLS, XLSX, HTML, TXT or Markdown.`, param, 'unsupported_file');
+  }
+  numbering.documents += 1;
+  return withCachePoint<ContentBlock>([{ document: { format, name: documentName(part, numbering.documents), source: { bytes: part.data } } }], part);
 };
 
 /** Parses tool-call arguments into the object Bedrock's `toolUse.input` needs. */
-const parseToolArguments = (argumentsText: string, param: string): JsonDocument => {
+const parseToolArguments = (argumentsText: string, param: string): DocumentType => {
   if (isBlank(argumentsText)) return {};
   let parsed: unknown;
   try {
@@ -42,8 +84,8 @@ const parseToolArguments = (argumentsText: string, param: string): JsonDocument 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw invalidRequest('Tool call arguments must be a JSON object.', param);
   }
-  // JSON.parse only yields JSON values; the recursive document type cannot see that from `unknown`.
-  return parsed as JsonDocument;
+  // JSON.parse only yields JSON values; the document type cannot see that from `unknown`.
+  return parsed as DocumentType;
 };
 
 const convertAssistantParts = (parts: AssistantContentPart[], messageIndex: number): ContentBlock[] => {
@@ -51,11 +93,10 @@ const convertAssistantParts = (parts: AssistantContentPart[], messageIndex: numb
   let toolCallIndex = 0;
   for (const part of parts) {
     if (part.type === 'text') {
-      if (!isBlank(part.text)) blocks.push({ text: part.text });
+      if (!isBlank(part.text)) blocks.push(...withCachePoint<ContentBlock>([{ text: part.text }], part));
     } else if (part.type === 'reasoning') {
       if (part.redactedData) {
-        // Decoded and encoded again, as the SDK did: padding restored, base64url and stray characters normalised.
-        blocks.push({ reasoningContent: { redactedContent: Buffer.from(part.redactedData, 'base64').toString('base64') } });
+        blocks.push({ reasoningContent: { redactedContent: new Uint8Array(Buffer.from(part.redactedData, 'base64')) } });
       } else if (part.text !== '' || part.signature) {
         blocks.push({ reasoningContent: { reasoningText: { text: part.text, signature: part.signature } } });
       }
@@ -68,23 +109,38 @@ const convertAssistantParts = (parts: AssistantContentPart[], messageIndex: numb
   return blocks;
 };
 
-const convertMessage = (message: Exclude<ModelMessage, { role: 'system' }>, messageIndex: number): Message => {
+/** A tool's output as JSON when it is a JSON object (models read structure better), as text otherwise. */
+const toolResultContent = (content: string): ToolResultContentBlock => {
+  if (content.trimStart().startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(content);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { json: parsed as DocumentType };
+    } catch {
+      // Not JSON after all: sent as the text it is.
+    }
+  }
+  return { text: content };
+};
+
+const convertMessage = (message: Exclude<ModelMessage, { role: 'system' }>, messageIndex: number, numbering: Numbering, options: BedrockMessageOptions): Message => {
   if (message.role === 'user') {
-    const content = message.content
-      .map((part, partIndex) => convertUserPart(part, `messages[${messageIndex}].content[${partIndex}]`))
-      .filter((block): block is ContentBlock => block !== undefined);
+    const content = message.content.flatMap((part, partIndex) => convertUserPart(part, `messages[${messageIndex}].content[${partIndex}]`, numbering));
     return { role: 'user', content };
   }
   if (message.role === 'assistant') {
     return { role: 'assistant', content: convertAssistantParts(message.content, messageIndex) };
   }
-  return { role: 'user', content: [{ toolResult: { toolUseId: message.toolCallId, content: [{ text: message.content }] } }] };
+  const status = options.toolResultStatus ? { status: message.isError ? ('error' as const) : ('success' as const) } : {};
+  return {
+    role: 'user',
+    content: withCachePoint<ContentBlock>([{ toolResult: { toolUseId: message.toolCallId, content: [toolResultContent(message.content)], ...status } }], message),
+  };
 };
 
 // Bedrock also rejects trailing whitespace in a final (prefilled) assistant message.
 const trimFinalAssistantMessage = (messages: Message[]): void => {
   const last = messages.at(-1);
-  if (last?.role !== 'assistant') return;
+  if (last?.role !== 'assistant' || !last.content) return;
   const lastBlock = last.content.at(-1);
   if (lastBlock?.text === undefined) return;
   const trimmed = lastBlock.text.trimEnd();
@@ -96,20 +152,22 @@ const trimFinalAssistantMessage = (messages: Message[]): void => {
  * Converts neutral messages into Bedrock Converse `system` and `messages`: system
  * messages are collected in order, tool results become user turns, and
  * consecutive turns of one role are merged because Bedrock requires alternation.
+ * A part or message with a cache hint is followed by a `cachePoint`.
  */
-export const convertToBedrockMessages = (messages: ModelMessage[]): BedrockPrompt => {
+export const convertToBedrockMessages = (messages: ModelMessage[], options: BedrockMessageOptions = { toolResultStatus: false }): BedrockPrompt => {
   const system: SystemContentBlock[] = [];
   const converted: Message[] = [];
+  const numbering: Numbering = { documents: 0 };
   messages.forEach((message, messageIndex) => {
     if (message.role === 'system') {
-      if (!isBlank(message.content)) system.push({ text: message.content });
+      if (!isBlank(message.content)) system.push(...withCachePoint<SystemContentBlock>([{ text: message.content }], message));
       return;
     }
-    const next = convertMessage(message, messageIndex);
-    if (next.content.length === 0) return;
+    const next = convertMessage(message, messageIndex, numbering, options);
+    if (!next.content || next.content.length === 0) return;
     const previous = converted.at(-1);
     if (previous && previous.role === next.role) {
-      previous.content = [...previous.content, ...next.content];
+      previous.content = [...(previous.content ?? []), ...next.content];
     } else {
       converted.push(next);
     }
@@ -120,13 +178,13 @@ export const convertToBedrockMessages = (messages: ModelMessage[]): BedrockPromp
 
 /** Whether the converted history holds tool calls or tool results (Bedrock then needs a toolConfig). */
 export const hasToolBlocks = (messages: Message[]): boolean =>
-  messages.some((message) => message.content.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
+  messages.some((message) => (message.content ?? []).some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
 
 /** Names of the tools called in the converted history, in order of first use. */
 export const toolNamesInHistory = (messages: Message[]): string[] => {
   const names = new Set<string>();
   for (const message of messages) {
-    for (const block of message.content) {
+    for (const block of message.content ?? []) {
       if (block.toolUse?.name) names.add(block.toolUse.name);
     }
   }

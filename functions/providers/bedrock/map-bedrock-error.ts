@@ -26,9 +26,8 @@ const contextLengthPattern = /too long|too many (input )?tokens|context (window|
 const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /**
- * Maps a Bedrock failure, named as the SDK names its exceptions (as
- * `AwsServiceError` names the HTTP errors and the stream's exception frames),
- * to the error the client receives.
+ * Maps a Bedrock failure, named as the SDK names its exceptions (HTTP errors
+ * and the stream's exception frames alike), to the error the client receives.
  */
 const bedrockErrorFor = (name: string, message: string, status: number | undefined, cause: unknown): UpstreamError => {
   const detail = message || name;
@@ -86,9 +85,18 @@ const abortErrorFor = (signal: AbortSignal): Error => {
   return new DOMException('The operation was aborted.', 'AbortError');
 };
 
+const missingRegionError = (cause: unknown) =>
+  new UpstreamError(500, 'Bedrock has no AWS region to call: set "region" on the model entry, or AWS_REGION.', {
+    type: 'server_error',
+    code: 'upstream_region_missing',
+    // Another deployment (one with a region, another provider) may still answer.
+    retryable: true,
+    cause,
+  });
+
 /**
- * Maps anything the Bedrock client or its event stream throws: service errors
- * (`AwsServiceError`), node:http's network errors (`ECONNRESET` when a
+ * Maps anything the Bedrock client or its event stream throws: the SDK's
+ * service exceptions, node:http's network errors (`ECONNRESET` when a
  * connection or a stream is cut, `ECONNREFUSED`...) and aborts. Gateway errors
  * pass through; so does an abort, which the core caused and can recognise.
  */
@@ -97,6 +105,8 @@ export const mapBedrockError = (error: unknown, abortSignal?: AbortSignal): Erro
   if (error instanceof GatewayError) return error;
   const facts = readFacts(error);
   if (facts.name === 'AbortError') return error as Error;
+  // The SDK's words when neither the entry nor the environment names a region.
+  if (/region is missing/i.test(facts.message)) return missingRegionError(error);
   if (facts.systemCode === 'ETIMEDOUT') return bedrockErrorFor('TimeoutError', facts.message, undefined, error);
   if (facts.systemCode && networkCodes.has(facts.systemCode)) {
     return new UpstreamError(502, `Could not reach Bedrock (${facts.systemCode}).`, {

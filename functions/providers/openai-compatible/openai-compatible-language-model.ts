@@ -8,7 +8,6 @@ import { mapFetchError } from './map-fetch-error.js';
 import { openAIErrorFromResponse } from './map-openai-error.js';
 import type { MaxTokensField, OpenAIChatRequestBody } from './openai-chat-api-types.js';
 import { readOpenAIChatStream } from './read-openai-chat-stream.js';
-import { nodeFetch } from '../http/node-fetch.js';
 
 export interface OpenAICompatibleModelOptions {
   /** Provider name as in the config (`openai`, `openai-compatible`). */
@@ -43,7 +42,7 @@ export class OpenAICompatibleLanguageModel implements LanguageModel {
     this.provider = options.provider;
     this.modelId = options.modelId;
     this.chatCompletionsUrl = options.chatCompletionsUrl ?? `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    this.fetch = options.fetch ?? nodeFetch;
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.maxTokensField = options.maxTokensField ?? 'max_tokens';
     this.generateId = options.generateId ?? (() => `call_${randomUUID().replaceAll('-', '')}`);
   }

@@ -1,6 +1,6 @@
 import type { EmbeddingModel, EmbeddingResult } from '../../../core/embeddings/embedding-model.js';
 import { invalidRequest, UpstreamError } from '../../../core/errors.js';
-import type { BedrockRuntimeClient } from '../bedrock-runtime-client.js';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { mapBedrockError } from '../map-bedrock-error.js';
 import { cohereEmbeddingResponseSchema, type CohereEmbeddingResponse } from './bedrock-embedding-schemas.js';
 import { invokeBedrockJson } from './invoke-bedrock-json.js';

@@ -1,8 +1,6 @@
 import type { ModelConfig } from '../../../core/config/schema.js';
 import type { EmbeddingModel } from '../../../core/embeddings/embedding-model.js';
-import type { BedrockRuntimeClient } from '../bedrock-runtime-client.js';
-import { regionOf } from '../../../aws/regions.js';
-import { bedrockClientForRegion } from '../index.js';
+import type { BedrockClientForRegion } from '../index.js';
 import { CohereEmbeddingModel } from './cohere-embedding-model.js';
 import { TitanEmbeddingModel } from './titan-embedding-model.js';
 
@@ -13,10 +11,10 @@ export { TitanEmbeddingModel, titanDefaultConcurrency, titanV2Dimensions } from 
  * Creates the embeddings model for a `provider: bedrock, mode: embedding`
  * entry, chosen by model family (the id may carry a cross-region prefix).
  */
-export const createBedrockEmbeddingModel = (config: ModelConfig, options: { client?: BedrockRuntimeClient } = {}): EmbeddingModel => {
+export const createBedrockEmbeddingModel = (config: ModelConfig, clientFor: BedrockClientForRegion): EmbeddingModel => {
   const field = `models[${config.name}].model`;
   if (!config.model) throw new Error(`${field}: Bedrock embedding models need "model" (a Bedrock model id).`);
-  const client = options.client ?? bedrockClientForRegion(regionOf(config.region));
+  const client = clientFor(config.region);
   if (config.model.includes('amazon.titan-embed-text')) return new TitanEmbeddingModel({ modelId: config.model, client });
   if (config.model.includes('cohere.embed')) return new CohereEmbeddingModel({ modelId: config.model, client });
   throw new Error(

@@ -1,6 +1,6 @@
+import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { z } from 'zod';
 import { UpstreamError } from '../../../core/errors.js';
-import type { BedrockRuntimeClient } from '../bedrock-runtime-client.js';
 
 export interface InvokeBedrockJsonOptions<Schema extends z.ZodType> {
   client: BedrockRuntimeClient;
@@ -12,7 +12,7 @@ export interface InvokeBedrockJsonOptions<Schema extends z.ZodType> {
 }
 
 /**
- * Calls InvokeModel with a JSON body and returns the validated JSON response.
+ * Calls InvokeModel (the AWS SDK's) with a JSON body and returns the validated JSON response.
  * Service and network failures are left unmapped so the caller maps them once,
  * with its own abort signal; a body that is not JSON or not of the schema is a 502.
  */
@@ -23,7 +23,17 @@ export const invokeBedrockJson = async <Schema extends z.ZodType>({
   responseSchema,
   signal,
 }: InvokeBedrockJsonOptions<Schema>): Promise<z.infer<Schema>> => {
-  const parsed = responseSchema.safeParse(await client.invokeModel(modelId, body, signal));
+  const output = await client.send(
+    new InvokeModelCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json', accept: 'application/json' }),
+    { abortSignal: signal },
+  );
+  let answer: unknown;
+  try {
+    answer = JSON.parse(new TextDecoder().decode(output.body));
+  } catch (error) {
+    throw new UpstreamError(502, `Bedrock model ${modelId} returned a body that is not JSON.`, { code: 'upstream_invalid_response', retryable: true, cause: error });
+  }
+  const parsed = responseSchema.safeParse(answer);
   if (!parsed.success) {
     throw new UpstreamError(502, `Bedrock model ${modelId} returned a response the gateway could not read.`, {
       code: 'upstream_invalid_response',

@@ -4,7 +4,6 @@ import { postJson } from '../../http/post-json.js';
 import { mapFetchError } from '../map-fetch-error.js';
 import { openAIErrorFromResponse } from '../map-openai-error.js';
 import { openAIEmbeddingResponseSchema } from './openai-embedding-schemas.js';
-import { nodeFetch } from '../../http/node-fetch.js';
 
 /** OpenAI takes at most this many inputs per embeddings call. */
 export const openAIEmbeddingMaxBatchSize = 2048;
@@ -35,7 +34,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   constructor(private readonly options: OpenAIEmbeddingModelOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
-    this.fetch = options.fetch ?? nodeFetch;
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.maxBatchSize = options.maxBatchSize ?? openAIEmbeddingMaxBatchSize;
   }
 

@@ -1,0 +1,58 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsSettings } from './aws-settings.js';
+
+/** The DynamoDB clients every store is built with. */
+export interface DynamoClients {
+  /** Reads, puts and conditional writes, which are safe to send again: the SDK retries them. */
+  documents: DynamoDBDocumentClient;
+  /**
+   * Budget and rate-window counters: `ADD` is not idempotent, so a write
+   * DynamoDB applied but whose answer was lost must not be sent again. One
+   * attempt; the core retries only what DynamoDB refused (throttling).
+   */
+  counters: DynamoDBDocumentClient;
+  /** Longest a store waits for one call, retries included, before it fails closed. */
+  deadlineMs: number;
+  destroy(): void;
+}
+
+export interface DynamoClientsOptions extends AwsSettings {
+  /** Another endpoint than the SDK would resolve (dynalite, a test's proxy). */
+  endpoint?: string;
+  /** 2 s unless set. */
+  deadlineMs?: number;
+}
+
+/** 2 s: a DynamoDB call takes a few milliseconds; past this the table is in trouble and the request should fail closed. */
+export const defaultDynamoDeadlineMs = 2_000;
+
+// Undefined attributes are dropped, not rejected; class instances are refused rather than stored as maps.
+const translateConfig = { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } };
+
+/**
+ * The stores' DynamoDB document clients (lib-dynamodb), sharing one pool of
+ * kept-alive sockets. Each attempt is bounded by the deadline as well, so a
+ * connection that hangs is dropped rather than waited on.
+ */
+export const createDynamoClients = (options: DynamoClientsOptions): DynamoClients => {
+  const deadlineMs = options.deadlineMs ?? defaultDynamoDeadlineMs;
+  const requestHandler = new NodeHttpHandler({ connectionTimeout: deadlineMs, requestTimeout: deadlineMs });
+  const client = (maxAttempts: number) =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler }),
+      translateConfig,
+    );
+  const documents = client(3);
+  const counters = client(1);
+  return {
+    documents,
+    counters,
+    deadlineMs,
+    destroy() {
+      documents.destroy();
+      counters.destroy();
+    },
+  };
+};
