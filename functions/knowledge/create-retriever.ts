@@ -37,7 +37,7 @@ const bedrockRetriever = (base: Extract<KnowledgeBaseConfig, { provider: 'bedroc
   return new BedrockRetriever({
     name: base.name,
     knowledgeBaseId,
-    client: context.bedrockClient(base.region),
+    client: context.bedrockClient(region),
     searchType: settings.search_type === 'hybrid' ? 'HYBRID' : settings.search_type === 'semantic' ? 'SEMANTIC' : undefined,
     reranking,
   });

@@ -20,8 +20,8 @@ export interface KnowledgeServiceOptions {
   cacheDirectory?: string;
   /** For `AWS_REGION` and the ids of provisioned knowledge bases; `process.env` by default. */
   environment?: Record<string, string | undefined>;
-  /** The AWS SDK's Bedrock Agent Runtime client of a region, made by the composition root. */
-  bedrockClient: RetrieverContext['bedrockClient'];
+  /** The AWS SDK's Bedrock Agent Runtime client of a region, made by the composition root; needed only by `bedrock` knowledge bases. */
+  bedrockClient?: RetrieverContext['bedrockClient'];
 }
 
 /**
@@ -37,7 +37,11 @@ export const createKnowledgeService = (options: KnowledgeServiceOptions): Knowle
     baseDirectory: options.baseDirectory,
     cacheDirectory: options.cacheDirectory ?? join(options.baseDirectory, '.tollway', 'knowledge'),
     environment: options.environment ?? process.env,
-    bedrockClient: options.bedrockClient,
+    bedrockClient:
+      options.bedrockClient ??
+      (() => {
+        throw new Error('no Bedrock Agent Runtime client was composed for bedrock knowledge bases');
+      }),
   };
   const retrievers = new Map<string, Retriever>();
   const retrieverFor = (base: KnowledgeBaseConfig): Retriever => {

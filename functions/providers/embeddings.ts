@@ -2,7 +2,7 @@ import type { ModelConfig } from '../core/config/schema.js';
 import type { EmbeddingModel } from '../core/embeddings/embedding-model.js';
 import { createBedrockEmbeddingModel } from './bedrock/embeddings/index.js';
 import { EchoEmbeddingModel } from './echo/echo-embedding-model.js';
-import type { ProviderOptions } from './model-catalog.js';
+import { bedrockClientOf, type ProviderOptions } from './provider-options.js';
 import { createOpenAIEmbeddingModel } from './openai-compatible/embeddings/index.js';
 
 /**
@@ -13,7 +13,7 @@ export const createEmbeddingModel = (config: ModelConfig, options: ProviderOptio
   const provider: string = config.provider;
   switch (provider) {
     case 'bedrock':
-      return createBedrockEmbeddingModel(config, options.bedrockClient);
+      return createBedrockEmbeddingModel(config, bedrockClientOf(options, config));
     case 'openai':
     case 'openai-compatible':
     case 'azure-openai':

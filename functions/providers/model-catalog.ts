@@ -3,24 +3,19 @@ import type { LanguageModel } from '../core/language-model.js';
 import type { Deployment, EmbeddingDeployment, ModelCatalog } from '../core/model-catalog.js';
 import { createAnthropicModel } from './anthropic/index.js';
 import { createAzureOpenAIModel } from './azure-openai/index.js';
-import { createBedrockModel, type BedrockClientForRegion } from './bedrock/index.js';
+import { createBedrockModel } from './bedrock/index.js';
 import { EchoLanguageModel } from './echo/echo-language-model.js';
 import { createEmbeddingModel } from './embeddings.js';
 import { createOpenAICompatibleModel } from './openai-compatible/index.js';
+import { bedrockClientOf, type ProviderOptions } from './provider-options.js';
 
-export interface ProviderOptions {
-  /** Resolves `env:`/`secret:` references inside a config value; `field` names it in errors. */
-  resolveSecret: (value: string, field: string) => Promise<string>;
-  fetch?: typeof fetch;
-  /** The AWS SDK's Bedrock Runtime client of a region, made by the composition root. */
-  bedrockClient: BedrockClientForRegion;
-}
+export type { ProviderOptions } from './provider-options.js';
 
 /** Creates the chat provider for one config entry. */
 export const createLanguageModel = (config: ModelConfig, options: ProviderOptions): LanguageModel => {
   switch (config.provider) {
     case 'bedrock':
-      return createBedrockModel(config, options.bedrockClient);
+      return createBedrockModel(config, bedrockClientOf(options, config));
     case 'openai':
     case 'openai-compatible':
       return createOpenAICompatibleModel(config, options);

@@ -4,6 +4,7 @@
  * Secrets Manager (a local endpoint answering with the recorded response
  * shape) and the Lambda runtime's `awslambda` streaming globals.
  */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -226,8 +227,8 @@ describe('Lambda handlers', () => {
     expect(text).toBe('hello from lambda');
     expect(stream.finished).toBe(true);
 
-    const usage = await dynamo.client.scan({ TableName: dynamo.tableNames.usage });
-    expect(usage.Items.map((item) => item.model)).toEqual(['echo']);
+    const usage = await dynamo.clients.documents.send(new ScanCommand({ TableName: dynamo.tableNames.usage }));
+    expect(usage.Items?.map((item) => item.model)).toEqual(['echo']);
   });
 
   it('writes the proxy-result JSON itself for a buffered route of the streaming function', async () => {

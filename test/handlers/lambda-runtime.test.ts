@@ -1,39 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
-import { cachedLoader, lambdaRuntimeOptions, tableNamesFrom } from '../../functions/handlers/lambda-runtime.js';
-
-describe('cachedLoader', () => {
-  it('reads a value once within the time to live and again after it', async () => {
-    let clock = 0;
-    const reads: string[] = [];
-    const load = cachedLoader(async (id: string) => {
-      reads.push(id);
-      return `value-${reads.length}`;
-    }, 1000, () => clock);
-
-    expect(await load('github-token')).toBe('value-1');
-    clock = 999;
-    expect(await load('github-token')).toBe('value-1');
-    clock = 1000;
-    expect(await load('github-token')).toBe('value-2');
-    expect(reads).toEqual(['github-token', 'github-token']);
-  });
-
-  it('forgets a failed read so the next request tries again', async () => {
-    let attempts = 0;
-    const load = cachedLoader(async () => {
-      attempts += 1;
-      if (attempts === 1) throw new Error('throttled');
-      return 'value';
-    }, 60_000);
-
-    await expect(load('openai-key')).rejects.toThrow('throttled');
-    expect(await load('openai-key')).toBe('value');
-    expect(attempts).toBe(2);
-  });
-});
+import { lambdaRuntimeOptions, tableNamesFrom } from '../../functions/handlers/lambda-runtime.js';
 
 describe('tableNamesFrom', () => {
   it('reads each table name from the variable its definition names', () => {
@@ -78,9 +47,12 @@ describe('lambdaRuntimeOptions: secrets from Secrets Manager', () => {
       TOLLWAY_USAGE_TABLE: 'u',
       TOLLWAY_MASTER_KEY_SECRET_ARN: secretArn,
     };
+    // The SDK reads credentials and endpoints from the process environment, as in Lambda.
+    for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
   });
 
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
@@ -114,7 +86,23 @@ describe('lambdaRuntimeOptions: secrets from Secrets Manager', () => {
 
     // Assess
     expect(missing).toBeUndefined();
-    expect(denied).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    expect(denied).toMatchObject({ cause: { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } } });
+  });
+
+  it('reads a secret once within its five-minute cache (Powertools Parameters), and a missing one again each time', async () => {
+    // Prepare
+    const options = lambdaRuntimeOptions('chat', config, environment);
+    const callsBefore = received.length;
+
+    // Act
+    const first = await options.resolveSecret(secretArn);
+    const second = await options.resolveSecret(secretArn);
+    await options.resolveSecret('no-such-secret');
+    await options.resolveSecret('no-such-secret');
+
+    // Assess
+    expect([first, second]).toEqual(['the-master-key', 'the-master-key']);
+    expect(received.slice(callsBefore).map((call) => (JSON.parse(call.body) as { SecretId: string }).SecretId)).toEqual([secretArn, 'no-such-secret', 'no-such-secret']);
   });
 
   it('names AWS_REGION when the environment lacks it', () => {

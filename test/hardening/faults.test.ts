@@ -13,7 +13,17 @@ import {
   type ReceivedRequest,
 } from '../support/fake-openai-upstream.js';
 import { admin, generateKey } from '../support/gateway.js';
-import { connectionReset, injectDynamoFaults, inspector, startTestGatewayBehindDynamoProxy, throttled, type ProxiedGateway } from '../support/dynamo-fault-proxy.js';
+import {
+  appliedThenDropped,
+  connectionReset,
+  hang,
+  injectDynamoFaults,
+  inspector,
+  startTestGatewayBehindDynamoProxy,
+  throttled,
+  type DynamoCall,
+  type ProxiedGateway,
+} from '../support/dynamo-fault-proxy.js';
 import { isErrorEnvelope, probe, reportFigures } from './support/probe.js';
 
 const timeoutMs = 1_000;
@@ -314,11 +324,16 @@ settings:
   });
 
   describe('DynamoDB faults', () => {
-    it('hides transient throttling and connection resets on every table behind the client retries', async () => {
+    it('hides transient throttling on every table, and connection resets on the keys and usage tables, behind retries', async () => {
       const key = await generateKey(gateway, { key_alias: 'transient', max_budget: 50, rpm_limit: 1000 });
-      // The first attempt of every call fails; the retry goes through.
+      // The first attempt of every call fails; the retry goes through. A budget write is only ever
+      // throttled here: one whose connection drops may have been applied, and is not sent again (below).
       let count = 0;
-      faults.set((call) => (call.attempt === 1 ? (count++ % 2 === 0 ? throttled() : connectionReset()) : undefined));
+      faults.set((call) => {
+        if (call.attempt !== 1) return undefined;
+        if (call.table === gateway.tableNames.budgets) return throttled();
+        return count++ % 2 === 0 ? throttled() : connectionReset();
+      });
       for (const stream of [false, true, false, true]) {
         const answer = await chat(key, stream, 'transient');
         expect(answer.status, answer.text).toBe(200);
@@ -330,6 +345,87 @@ settings:
       expect(new Set(faults.injected.map((call) => call.table))).toEqual(new Set([gateway.tableNames.keys, gateway.tableNames.budgets, gateway.tableNames.usage]));
       faults.clear();
       await expectBooksBalanced(key);
+    });
+
+    /** The key's budget counter: what DynamoDB holds as spent and as committed (spent plus held). */
+    const budgetOf = async (key: string) => {
+      const counters = (await tables.budgetCounters()).filter((item) => String(item.pk).startsWith(`budget#key#${hashKey(key)}#`));
+      return { spend: counters.reduce((sum, item) => sum + Number(item.spend ?? 0), 0), committed: counters.reduce((sum, item) => sum + Number(item.committed ?? 0), 0) };
+    };
+    const isSettlement = (call: DynamoCall) => call.operation === 'UpdateItem' && call.table === gateway.tableNames.budgets && /\bspend\b/.test(call.updateExpression ?? '');
+    const isReservation = (call: DynamoCall) =>
+      call.operation === 'UpdateItem' && call.table === gateway.tableNames.budgets && call.key?.pk?.S?.startsWith('budget#') === true && !isSettlement(call);
+
+    it('never applies a settlement twice when DynamoDB applied it and the answer was lost', async () => {
+      // Prepare
+      const key = await generateKey(gateway, { key_alias: 'settled-once', max_budget: 50 });
+      let dropped = 0;
+      faults.set((call) => (isSettlement(call) && dropped++ === 0 ? appliedThenDropped() : undefined));
+      faults.calls.length = 0;
+
+      // Act
+      const answer = await chat(key, false, 'settled once');
+      await gateway.settled();
+
+      // Assess: a clean success for the client, one settlement call sent, and the counter holds the cost once.
+      expect(answer.status, answer.text).toBe(200);
+      metered.set(answer.requestId, key);
+      expect(faults.calls.filter(isSettlement)).toHaveLength(1);
+      faults.clear();
+      figures.survived += 1;
+      await expectBooksBalanced(key);
+      const [record] = (await tables.usageRecords()).filter((item) => item.request_id === answer.requestId);
+      expect((await budgetOf(key)).spend).toBeCloseTo(Number(record.cost_usd), 9);
+      expect(Number(record.cost_usd)).toBeGreaterThan(0);
+    });
+
+    it('fails a request closed when its reservation was applied and the answer lost, and spends nothing for it', async () => {
+      // Prepare
+      const key = await generateKey(gateway, { key_alias: 'reserved-once', max_budget: 50 });
+      const calls = upstream.received.length;
+      let dropped = 0;
+      faults.set((call) => (isReservation(call) && dropped++ === 0 ? appliedThenDropped() : undefined));
+      faults.calls.length = 0;
+
+      // Act
+      const answer = await chat(key, false, 'reserved once');
+      await gateway.settled();
+
+      // Assess: a clean 503 before the upstream, the write sent once, and no spend. The one
+      // reservation DynamoDB did apply stays held until the ledger's holds can reclaim it.
+      expect(answer.status, answer.text).toBe(503);
+      expect(answer.json).toMatchObject({ error: { code: 'limits_unavailable', type: 'server_error' } });
+      expect(upstream.received.length).toBe(calls);
+      expect(faults.calls.filter(isReservation)).toHaveLength(1);
+      faults.clear();
+      const budget = await budgetOf(key);
+      expect(budget.spend).toBe(0);
+      expect(budget.committed).toBeGreaterThan(0);
+      figures.survived += 1;
+    });
+
+    it.each([
+      { table: 'budgets' as const, operation: 'UpdateItem', code: 'limits_unavailable' },
+      { table: 'keys' as const, operation: 'GetItem', code: 'keys_unavailable' },
+    ])('answers 503 $code within the 2 s deadline when a $operation on the $table table hangs', async ({ table, operation, code }) => {
+      // Prepare
+      const key = await generateKey(gateway, { key_alias: `hang-${table}`, max_budget: 50 });
+      const calls = upstream.received.length;
+      faults.set((call) => (call.operation === operation && call.table === gateway.tableNames[table] ? hang() : undefined));
+
+      // Act
+      const startedAt = performance.now();
+      const answer = await chat(key, false, `hang ${table}`);
+      const elapsedMs = performance.now() - startedAt;
+
+      // Assess
+      expect(answer.status, answer.text).toBe(503);
+      expect(answer.json).toMatchObject({ error: { code, type: 'server_error' } });
+      expect(elapsedMs).toBeGreaterThan(1_900);
+      expect(elapsedMs).toBeLessThan(4_000);
+      expect(upstream.received.length).toBe(calls);
+      faults.clear();
+      figures.survived += 1;
     });
 
     it('answers 503 limits_unavailable before the upstream when budget counters cannot be updated, releasing what was reserved', async () => {

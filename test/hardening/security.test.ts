@@ -6,7 +6,7 @@ import { hashKey, secretsEqual } from '../../functions/core/auth/key-hash.js';
 import { parseConfig } from '../../functions/core/config/load.js';
 import type { Gateway } from '../../functions/core/gateway-types.js';
 import { silentLogger } from '../../functions/core/logger.js';
-import { localDynamoDBClient } from '../../functions/local/local-dynamodb.js';
+import { localDynamoClients } from '../../functions/local/local-dynamodb.js';
 import { createGatewayRuntime } from '../../functions/runtime/create-gateway.js';
 import { startTinyMcpServer, type TinyMcpServer } from '../mcp/tiny-mcp-server.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
@@ -155,7 +155,7 @@ settings:
         other = createGatewayRuntime({
           config: parseConfig(`models:\n  - name: echo\n    provider: echo\nsettings:\n  key_cache_ttl_seconds: ${keyCacheTtlSeconds}\n`, 'other instance'),
           tableNames: gateway.tableNames,
-          dynamoClient: localDynamoDBClient(gateway.dynaliteEndpoint),
+          dynamo: localDynamoClients(gateway.dynaliteEndpoint),
           masterKey: async () => masterKey,
           resolveSecret: async () => undefined,
           environment: {},

@@ -1,12 +1,13 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configSchema, type KnowledgeBaseConfig, type TollwayConfig } from '../../functions/core/config/schema.js';
 import { GatewayError } from '../../functions/core/errors.js';
 import { silentLogger } from '../../functions/core/logger.js';
 import type { GatewayMetrics } from '../../functions/core/metrics.js';
 import { createKnowledgeService, knowledgeBaseIdVariable } from '../../functions/knowledge/index.js';
+import { bedrockAgentRuntimeClients } from '../../functions/runtime/aws/agent-runtime-clients.js';
 import { stopLocalBedrocks } from '../support/local-bedrock.js';
 import { clientAnswering } from './bedrock/retrieve-client.js';
 
@@ -32,6 +33,7 @@ describe('createKnowledgeService', () => {
   });
 
   afterEach(async () => {
+    vi.unstubAllEnvs();
     rmSync(root, { recursive: true, force: true });
     await stopLocalBedrocks();
   });
@@ -195,12 +197,15 @@ describe('createKnowledgeService', () => {
 
   it('loads a Bedrock knowledge base without any region, and fails its searches with a configuration error that says so', async () => {
     // Prepare: the real client factory, and no region anywhere.
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
     const service = createKnowledgeService({
       config: configWith([{ name: 'handbook', provider: 'bedrock', knowledge_base_id: 'ABCDEFGHIJ' }]),
       logger: silentLogger,
       metrics: recordingMetrics().metrics,
       baseDirectory: root,
       environment: {},
+      bedrockClient: bedrockAgentRuntimeClients({ credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
     });
 
     // Act

@@ -1,5 +1,5 @@
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../functions/core/config/load.js';
@@ -15,6 +15,8 @@ export interface DynamoCall {
   table: string;
   /** The item key, marshalled (`{ pk: { S: '...' } }`). */
   key?: Record<string, { S?: string }>;
+  /** An UpdateItem's expression (`ADD #committed :committed ...`). */
+  updateExpression?: string;
   /** 1 for the first attempt of a call, 2 for the client's retry... */
   attempt: number;
   /** `performance.now()` when the request arrived at the proxy. */
@@ -23,7 +25,7 @@ export interface DynamoCall {
   endedAt: number;
 }
 
-export type Fault = 'throttled' | 'connection-reset';
+export type Fault = 'throttled' | 'connection-reset' | 'applied-then-dropped' | 'hang';
 
 /** Decides whether a call fails, and how. */
 export type FaultRule = (call: DynamoCall) => Fault | undefined;
@@ -34,6 +36,12 @@ export const throttled = (): Fault => 'throttled';
 /** The connection dropped after the request was sent, before any answer (ECONNRESET at the client). */
 export const connectionReset = (): Fault => 'connection-reset';
 
+/** DynamoDB applied the call, then its answer was lost: the connection drops instead. */
+export const appliedThenDropped = (): Fault => 'applied-then-dropped';
+
+/** The call is never answered: the proxy holds the connection open. */
+export const hang = (): Fault => 'hang';
+
 const throttledAnswer = JSON.stringify({
   __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
   message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
@@ -42,9 +50,11 @@ const throttledAnswer = JSON.stringify({
 const hopByHopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 const endToEndHeaders = (headers: IncomingHttpHeaders) => Object.fromEntries(Object.entries(headers).filter(([name]) => !hopByHopHeaders.has(name)));
 
-const parseCall = (body: string): { TableName?: string; Key?: Record<string, { S?: string }> } => {
+type CallInput = { TableName?: string; Key?: Record<string, { S?: string }>; UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+
+const parseCall = (body: string): CallInput => {
   try {
-    return JSON.parse(body) as { TableName?: string; Key?: Record<string, { S?: string }> };
+    return JSON.parse(body) as CallInput;
   } catch {
     return {};
   }
@@ -65,6 +75,7 @@ export const startDynamoProxy = async (target: string) => {
   const calls: DynamoCall[] = [];
   const injected: DynamoCall[] = [];
   const faultsInARow = new Map<string, number>();
+  const held = new Set<Socket>();
 
   const server = createServer(async (incoming, outgoing) => {
     const startedAt = performance.now();
@@ -79,7 +90,9 @@ export const startDynamoProxy = async (target: string) => {
     const input = parseCall(text);
     const attempt = (faultsInARow.get(text) ?? 0) + 1;
     const operation = String(incoming.headers['x-amz-target'] ?? 'unknown').split('.').at(-1) ?? 'unknown';
-    const call: DynamoCall = { operation, table: input.TableName ?? '', key: input.Key, attempt, startedAt, endedAt: Number.POSITIVE_INFINITY };
+    // With the attribute names the expression stands for: `ADD committed :committed, spend :spend`.
+    const updateExpression = input.UpdateExpression?.replace(/#\w+/g, (name) => input.ExpressionAttributeNames?.[name] ?? name);
+    const call: DynamoCall = { operation, table: input.TableName ?? '', key: input.Key, updateExpression, attempt, startedAt, endedAt: Number.POSITIVE_INFINITY };
     calls.push(call);
     outgoing.once('close', () => (call.endedAt = performance.now()));
 
@@ -92,11 +105,19 @@ export const startDynamoProxy = async (target: string) => {
     }
     if (fault === 'connection-reset') {
       incoming.socket.destroy();
+    } else if (fault === 'hang') {
+      held.add(incoming.socket);
     } else if (fault === 'throttled') {
       outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(throttledAnswer);
     } else {
       const forwarded = httpRequest({ hostname: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: endToEndHeaders(incoming.headers), agent });
       forwarded.once('response', (answer) => {
+        if (fault === 'applied-then-dropped') {
+          // dynalite has applied it; read its answer to the end, then hang up on the client.
+          answer.resume();
+          answer.once('end', () => incoming.socket.destroy());
+          return;
+        }
         outgoing.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
         answer.pipe(outgoing);
       });
@@ -117,8 +138,11 @@ export const startDynamoProxy = async (target: string) => {
     },
     clear() {
       rule = () => undefined;
+      for (const socket of held) socket.destroy();
+      held.clear();
     },
     async close() {
+      for (const socket of held) socket.destroy();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,9 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { EventStreamCodec } from '@smithy/core/event-streams';
-import { staticCredentials } from '../../functions/aws/credentials.js';
-import type { StreamEvent } from '../../functions/aws/event-stream.js';
-import { BedrockRuntimeClient } from '../../functions/providers/bedrock/bedrock-runtime-client.js';
+import { createBedrockAgentRuntimeClient } from '../../functions/runtime/aws/agent-runtime-clients.js';
+import { createBedrockRuntimeClient } from '../../functions/runtime/aws/bedrock-clients.js';
+
+/** One event of a Bedrock event stream: `{ contentBlockDelta: {...} }`, as the recordings hold them. */
+export type StreamEvent = Record<string, unknown>;
 
 /** A request as the local Bedrock received it. */
 export interface ReceivedRequest {
@@ -43,7 +47,7 @@ export interface LocalBedrock {
   received: ReceivedRequest[];
 }
 
-export const testCredentials = staticCredentials({ accessKeyId: 'AKIDLOCALBEDROCK', secretAccessKey: 'local-bedrock-secret' });
+export const testCredentials = { accessKeyId: 'AKIDLOCALBEDROCK', secretAccessKey: 'local-bedrock-secret' };
 
 const codec = new EventStreamCodec(
   (bytes) => new TextDecoder().decode(bytes),
@@ -167,9 +171,13 @@ export const stopLocalBedrocks = async (): Promise<void> => {
   );
 };
 
-/** The Bedrock Runtime client pointed at a local Bedrock, with test credentials. */
+/** The AWS SDK's Bedrock Runtime client, as the gateway makes it, pointed at a local Bedrock with test credentials. */
 export const bedrockClientAt = (endpoint: string): BedrockRuntimeClient =>
-  new BedrockRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials });
+  createBedrockRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials });
+
+/** The AWS SDK's Bedrock Agent Runtime client, as the gateway makes it, pointed at a local Bedrock with test credentials. */
+export const agentRuntimeClientAt = (endpoint: string, maxAttempts = 1): BedrockAgentRuntimeClient =>
+  createBedrockAgentRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials, maxAttempts });
 
 /** The model id a Converse or InvokeModel request was sent for, decoded from its path. */
 export const modelIdOf = (request: ReceivedRequest): string => decodeURIComponent(request.path.split('/')[2] ?? '');

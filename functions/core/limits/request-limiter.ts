@@ -34,6 +34,15 @@ const negate = (add: CounterUpdate['add']): CounterUpdate['add'] =>
 const secondsUntil = (endsAt: number, now: number) => Math.max(1, Math.ceil((endsAt - now) / 1000));
 
 /**
+ * One counter update, tried again only when DynamoDB refused it
+ * (throttling): the store makes a single attempt, since an ADD whose answer
+ * was lost may have been applied. Before the upstream call the request waits
+ * briefly (25, 50 ms); after the response there is time (200 ms, 400 ms...).
+ */
+const updateCounter = (store: CounterStore, update: CounterUpdate, when: 'before-upstream' | 'after-response'): Promise<CounterValues | undefined> =>
+  when === 'before-upstream' ? retrying(() => store.update(update), isThrottling, 3, 25) : retrying(() => store.update(update), isThrottling);
+
+/**
  * Hard budgets and rate limits. `admit` reserves the worst case on every
  * budget and counts the request in every rate window, all in parallel, each
  * an atomic conditional single-item update: concurrent requests cannot
@@ -79,11 +88,11 @@ export class RequestLimiter {
         });
       }
     }
-    const outcomes = await Promise.allSettled(plans.map((plan) => this.store.update(plan.update)));
+    const outcomes = await Promise.allSettled(plans.map((plan) => updateCounter(this.store, plan.update, 'before-upstream')));
     const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || outcome.value === undefined);
     if (refusedIndex >= 0) {
       const applied = plans.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<unknown>).value !== undefined);
-      waitUntil(Promise.all(applied.map((plan) => this.store.update({ counterId: plan.update.counterId, add: negate(plan.update.add) }))));
+      waitUntil(Promise.all(applied.map((plan) => updateCounter(this.store, { counterId: plan.update.counterId, add: negate(plan.update.add) }, 'after-response'))));
       const outcome = outcomes[refusedIndex];
       if (outcome.status === 'rejected') {
         this.logger.error('limit counters unavailable', { error: String(outcome.reason) });
@@ -131,17 +140,17 @@ export class Admission {
     const budgets = this.plans.filter((plan) => plan.kind === 'budget');
     const outcomes = await Promise.allSettled(
       budgets.map((plan) =>
-        this.store.update({
-          counterId: plan.update.counterId,
-          add: { committed: extra },
-          limits: { committedAtMost: roundUsd((plan.subject.settings.maxBudget ?? 0) - extra) },
-        }),
+        updateCounter(
+          this.store,
+          { counterId: plan.update.counterId, add: { committed: extra }, limits: { committedAtMost: roundUsd((plan.subject.settings.maxBudget ?? 0) - extra) } },
+          'before-upstream',
+        ),
       ),
     );
     const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || outcome.value === undefined);
     if (refusedIndex >= 0) {
       const applied = budgets.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<unknown>).value !== undefined);
-      await Promise.all(applied.map((plan) => this.store.update({ counterId: plan.update.counterId, add: { committed: -extra } })));
+      await Promise.all(applied.map((plan) => updateCounter(this.store, { counterId: plan.update.counterId, add: { committed: -extra } }, 'after-response')));
       const refused = budgets[refusedIndex];
       throw budgetExceeded(refused.subject, extra, refused.endsAt, this.now(), false);
     }
@@ -165,22 +174,21 @@ export class Admission {
       const reservation = this.plans.find((plan) => plan.kind === 'budget' && plan.subject === subject);
       const window = reservation?.update ?? budgetWindow(subject, this.now());
       const held = reservation ? this.reservedUsd : 0;
-      // ADD is not idempotent: only refused (throttled) writes are tried again.
       updates.push(
-        retrying(
-          () =>
-            this.store.update({
-              counterId: window.counterId,
-              add: { committed: roundUsd(costUsd - held), spend: costUsd, requests: 1, tokens: actual.tokens },
-              expiresAt: window.expiresAt,
-            }),
-          isThrottling,
+        updateCounter(
+          this.store,
+          {
+            counterId: window.counterId,
+            add: { committed: roundUsd(costUsd - held), spend: costUsd, requests: 1, tokens: actual.tokens },
+            expiresAt: window.expiresAt,
+          },
+          'after-response',
         ).then((values) => this.checkSoftBudget(subject, values, costUsd)),
       );
       // Tokens in a rate window only matter to a tpm limit: without one, the correction would be a write for nothing.
       const rate = this.plans.find((plan) => plan.kind === 'rate' && plan.subject === subject && subject.settings.tpmLimit !== undefined);
       if (rate && actual.tokens !== this.estimatedTokens) {
-        updates.push(this.store.update({ counterId: rate.update.counterId, add: { tokens: actual.tokens - this.estimatedTokens } }));
+        updates.push(updateCounter(this.store, { counterId: rate.update.counterId, add: { tokens: actual.tokens - this.estimatedTokens } }, 'after-response'));
       }
     }
     const results = await Promise.allSettled(updates);

@@ -29,7 +29,7 @@ export const mapRetrieveError = (error: unknown, knowledgeBase: string, abortSig
     });
   }
   // The SDK's words when neither the knowledge base nor the environment names a region.
-  if (/region is missing/i.test(messageOf(error))) {
+  if (/region is missing|region not accepted/i.test(messageOf(error))) {
     return new GatewayError(500, 'Bedrock knowledge bases have no AWS region to call: set "region" on the knowledge base, or AWS_REGION.', {
       type: 'server_error',
       code: 'knowledge_base_unavailable',

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../../core/config/schema.js';
 import type { LanguageModel } from '../../core/language-model.js';
-import type { ProviderOptions } from '../model-catalog.js';
+import type { ProviderOptions } from '../provider-options.js';
 import { lazyConfigSecrets } from '../openai-compatible/resolve-config-secrets.js';
 import { AnthropicLanguageModel } from './anthropic-language-model.js';
 

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../../core/config/schema.js';
 import type { LanguageModel } from '../../core/language-model.js';
-import type { ProviderOptions } from '../model-catalog.js';
+import type { ProviderOptions } from '../provider-options.js';
 import { OpenAICompatibleLanguageModel } from '../openai-compatible/index.js';
 import { lazyConfigSecrets } from '../openai-compatible/resolve-config-secrets.js';
 

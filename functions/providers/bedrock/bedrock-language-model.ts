@@ -47,7 +47,29 @@ export class BedrockLanguageModel implements LanguageModel {
     } catch (error) {
       throw mapBedrockError(error, options.abortSignal);
     }
-    if (!events) throw new UpstreamError(502, 'Bedrock answered without an event stream.', { code: 'upstream_invalid_response' });
-    return convertBedrockStream(events, options.abortSignal);
+    return convertBedrockStream(await startedStream(events, options.abortSignal), options.abortSignal);
   }
 }
+
+const noEventsError = () => new UpstreamError(502, 'Bedrock answered without an event stream.', { code: 'upstream_invalid_response' });
+
+/**
+ * Waits for the stream's first event, so that a stream Bedrock refuses at
+ * once (an exception frame, no events at all) rejects `stream()` and the
+ * router can try another deployment; then hands out all the events.
+ */
+const startedStream = async (events: AsyncIterable<ConverseStreamOutput> | undefined, abortSignal?: AbortSignal): Promise<AsyncIterable<ConverseStreamOutput>> => {
+  if (!events) throw noEventsError();
+  const iterator = events[Symbol.asyncIterator]();
+  let first: IteratorResult<ConverseStreamOutput>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    throw mapBedrockError(error, abortSignal);
+  }
+  if (first.done) throw noEventsError();
+  return (async function* () {
+    yield first.value;
+    yield* { [Symbol.asyncIterator]: () => iterator };
+  })();
+};

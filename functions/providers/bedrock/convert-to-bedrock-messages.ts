@@ -130,7 +130,7 @@ const convertMessage = (message: Exclude<ModelMessage, { role: 'system' }>, mess
   if (message.role === 'assistant') {
     return { role: 'assistant', content: convertAssistantParts(message.content, messageIndex) };
   }
-  const status = options.toolResultStatus ? { status: message.isError ? ('error' as const) : ('success' as const) } : {};
+  const status = options.toolResultStatus && message.isError ? { status: 'error' as const } : {};
   return {
     role: 'user',
     content: withCachePoint<ContentBlock>([{ toolResult: { toolUseId: message.toolCallId, content: [toolResultContent(message.content)], ...status } }], message),

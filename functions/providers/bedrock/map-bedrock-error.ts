@@ -105,8 +105,12 @@ export const mapBedrockError = (error: unknown, abortSignal?: AbortSignal): Erro
   if (error instanceof GatewayError) return error;
   const facts = readFacts(error);
   if (facts.name === 'AbortError') return error as Error;
+  // The SDK could not read the answer as JSON (a proxy's HTML page, a cut body).
+  if (error instanceof SyntaxError) {
+    return new UpstreamError(502, 'Bedrock returned a body that is not JSON.', { code: 'upstream_invalid_response', retryable: true, cause: error });
+  }
   // The SDK's words when neither the entry nor the environment names a region.
-  if (/region is missing/i.test(facts.message)) return missingRegionError(error);
+  if (/region is missing|region not accepted/i.test(facts.message)) return missingRegionError(error);
   if (facts.systemCode === 'ETIMEDOUT') return bedrockErrorFor('TimeoutError', facts.message, undefined, error);
   if (facts.systemCode && networkCodes.has(facts.systemCode)) {
     return new UpstreamError(502, `Could not reach Bedrock (${facts.systemCode}).`, {

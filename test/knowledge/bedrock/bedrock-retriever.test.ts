@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../functions/core/errors.js';
-import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/bedrock-agent-runtime-client.js';
 import { BedrockRetriever } from '../../../functions/knowledge/bedrock/bedrock-retriever.js';
-import { rerankingModelArn } from '../../../functions/knowledge/create-retriever.js';
-import { startLocalBedrock, stopLocalBedrocks, testCredentials } from '../../support/local-bedrock.js';
+import { rerankingModelArn } from '../../../functions/knowledge/bedrock/knowledge-base-region.js';
+import { agentRuntimeClientAt, startLocalBedrock, stopLocalBedrocks } from '../../support/local-bedrock.js';
 import { bedrockError, clientAnswering } from './retrieve-client.js';
 
 const knowledgeBaseId = 'KB12345678';
@@ -225,7 +224,7 @@ describe('BedrockRetriever', () => {
 
     it('answers a connection Bedrock drops with a retryable 502', async () => {
       const { endpoint } = await startLocalBedrock(() => 'reset');
-      const client = new BedrockAgentRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials, maxAttempts: 1 });
+      const client = agentRuntimeClientAt(endpoint);
 
       const search = new BedrockRetriever({ name: 'handbook', knowledgeBaseId, client }).retrieve({ query: 'x', maxResults: 1 });
 
@@ -249,6 +248,7 @@ describe('rerankingModelArn', () => {
   it('builds the foundation-model ARN in the partition of the region, and keeps an ARN as it is', () => {
     expect(rerankingModelArn('amazon.rerank-v1:0', 'us-west-2')).toBe('arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0');
     expect(rerankingModelArn('cohere.rerank-v3-5:0', 'cn-north-1')).toBe('arn:aws-cn:bedrock:cn-north-1::foundation-model/cohere.rerank-v3-5:0');
+    expect(rerankingModelArn('amazon.rerank-v1:0', 'eusc-de-east-1')).toBe('arn:aws-eusc:bedrock:eusc-de-east-1::foundation-model/amazon.rerank-v1:0');
     expect(rerankingModelArn('arn:aws:bedrock:eu-central-1::foundation-model/x', undefined)).toBe('arn:aws:bedrock:eu-central-1::foundation-model/x');
     expect(rerankingModelArn('amazon.rerank-v1:0', undefined)).toBeUndefined();
   });

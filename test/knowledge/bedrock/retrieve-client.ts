@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { BedrockAgentRuntimeClient } from '../../../functions/knowledge/bedrock/bedrock-agent-runtime-client.js';
-import { type Answer, startLocalBedrock, testCredentials } from '../../support/local-bedrock.js';
+import { agentRuntimeClientAt, type Answer, startLocalBedrock } from '../../support/local-bedrock.js';
 
 export interface CapturedRetrieve {
   method: string;
@@ -35,8 +34,8 @@ const answerOf = (answer: RecordedAnswer): Answer => {
  */
 export const clientAnswering = async (...answers: RecordedAnswer[]) => {
   const { endpoint, received } = await startLocalBedrock((request) => answerOf(answers[Math.min(received.indexOf(request), answers.length - 1)]));
-  // One attempt: the retries of the small client are its own tests' business.
-  const client = new BedrockAgentRuntimeClient({ region: 'us-east-1', endpoint, credentials: testCredentials, maxAttempts: 1 });
+  // One attempt: the SDK's retries are its own business.
+  const client = agentRuntimeClientAt(endpoint);
   const captured: CapturedRetrieve[] = received;
   return { client, captured };
 };

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../../functions/core/errors.js';
 import type { ModelRequest } from '../../../functions/core/language-model.js';
-import type { ConverseRequest } from '../../../functions/providers/bedrock/bedrock-wire-types.js';
 import { claude, loadResponseFixture, modelAnswering, userText } from './bedrock-test-helpers.js';
 import { stopLocalBedrocks } from '../../support/local-bedrock.js';
+
+/** The Converse body as it travelled (JSON: blobs as base64 text); the model id travels in the path. */
+type ConverseRequest = Record<string, any>;
 
 /** Sends `request` through `generate` and returns the Converse request that reached Bedrock. */
 const sentRequest = async (request: ModelRequest, modelId = claude) => {

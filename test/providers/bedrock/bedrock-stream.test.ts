@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StreamEvent } from '../../../functions/aws/event-stream.js';
+import type { StreamEvent } from '../../support/local-bedrock.js';
 import { UpstreamError } from '../../../functions/core/errors.js';
 import type { StreamPart } from '../../../functions/core/language-model.js';
 import { collect, loadResponseFixture, loadStreamFixture, modelAnswering, userText } from './bedrock-test-helpers.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { StreamEvent } from '../../../functions/aws/event-stream.js';
+import type { StreamEvent } from '../../support/local-bedrock.js';
 import type { ModelRequest, StreamPart } from '../../../functions/core/language-model.js';
 import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
+import type { BedrockModelSettings } from '../../../functions/providers/bedrock/prepare-bedrock-request.js';
 import { bedrockClientAt, startLocalBedrock, type Answerer } from '../../support/local-bedrock.js';
 
 export const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -19,9 +20,9 @@ export const loadStreamFixture = (name: string): StreamEvent[] =>
     .map((line) => JSON.parse(line) as StreamEvent);
 
 /** A model whose Bedrock is a local server answering every call with `answer`; `received` holds the requests. */
-export const modelAnswering = async (answer: Answerer, modelId = claude) => {
+export const modelAnswering = async (answer: Answerer, modelId = claude, settings?: BedrockModelSettings) => {
   const bedrock = await startLocalBedrock(answer);
-  return { model: new BedrockLanguageModel({ modelId, client: bedrockClientAt(bedrock.endpoint) }), received: bedrock.received };
+  return { model: new BedrockLanguageModel({ modelId, client: bedrockClientAt(bedrock.endpoint), settings }), received: bedrock.received };
 };
 
 /** Collects every part of a stream. */

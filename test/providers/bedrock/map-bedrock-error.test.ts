@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../../functions/aws/aws-service-error.js';
+import { AccessDeniedException, BedrockRuntimeServiceException, ValidationException } from '@aws-sdk/client-bedrock-runtime';
 import { GatewayError, UpstreamError } from '../../../functions/core/errors.js';
 import { BedrockLanguageModel } from '../../../functions/providers/bedrock/bedrock-language-model.js';
 import { mapBedrockError } from '../../../functions/providers/bedrock/map-bedrock-error.js';
@@ -40,18 +40,18 @@ describe('Bedrock error mapping', () => {
     // Assess
     expect(mapped).toBeInstanceOf(UpstreamError);
     expect(mapped).toMatchObject({ status, type, code, retryable });
-    expect((mapped as UpstreamError).cause).toBeInstanceOf(AwsServiceError);
+    expect((mapped as UpstreamError).cause).toBeInstanceOf(BedrockRuntimeServiceException);
     expect((mapped as UpstreamError).cause).toMatchObject({ name, message, $metadata: { httpStatusCode: httpStatus } });
   });
 
   it('keeps the message of a validation error for the client', () => {
-    const mapped = mapBedrockError(new AwsServiceError('ValidationException', 'messages: roles must alternate', { status: 400 }));
+    const mapped = mapBedrockError(new ValidationException({ message: 'messages: roles must alternate', $metadata: { httpStatusCode: 400 } }));
 
     expect(mapped.message).toBe('messages: roles must alternate');
   });
 
   it('does not show the client the account and role named in an access-denied message', () => {
-    const mapped = mapBedrockError(new AwsServiceError('AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/x', { status: 403 }));
+    const mapped = mapBedrockError(new AccessDeniedException({ message: 'User: arn:aws:sts::123456789012:assumed-role/x', $metadata: { httpStatusCode: 403 } }));
 
     expect(mapped.message).not.toContain('123456789012');
   });
@@ -133,7 +133,8 @@ describe('Bedrock error mapping', () => {
 
     const rejection = model.generate({ messages: [userText('Hi')] });
 
-    await expect(rejection).rejects.toMatchObject({ status: 502, code: 'upstream_error', retryable: true });
+    // The SDK reports a body it cannot parse as a SyntaxError, without the status.
+    await expect(rejection).rejects.toMatchObject({ status: 502, code: 'upstream_invalid_response', retryable: true });
   });
 
   it('rejects generate with the mapped error when Bedrock refuses the prompt as too long', async () => {

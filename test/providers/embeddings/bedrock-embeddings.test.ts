@@ -50,7 +50,7 @@ describe('Titan Text Embeddings v2 on Bedrock', () => {
       await delay(30);
       return titanAnswer(body);
     });
-    const model = createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.titan-embed-text-v2:0' }), { client });
+    const model = createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.titan-embed-text-v2:0' }), () => client);
 
     await model.embed(Array.from({ length: 30 }, (_, index) => `text-${index}`));
 
@@ -124,7 +124,7 @@ describe('Cohere Embed on Bedrock', () => {
   it('sends batches of at most 96 documents and joins the vectors in input order', async () => {
     // Prepare
     const { client, invoked } = await invokeClientAnswering(cohereAnswer);
-    const model = createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'cohere.embed-multilingual-v3' }), { client });
+    const model = createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'cohere.embed-multilingual-v3' }), () => client);
     const inputs = Array.from({ length: 200 }, (_, index) => `text-${index}`);
 
     // Act
@@ -183,13 +183,13 @@ describe('createBedrockEmbeddingModel', () => {
   it('picks the model family from the id, cross-region prefix included, and refuses others', async () => {
     const { client } = await invokeClientAnswering(() => ({}));
 
-    expect(createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.titan-embed-text-v2:0' }), { client })).toBeInstanceOf(
+    expect(createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.titan-embed-text-v2:0' }), () => client)).toBeInstanceOf(
       TitanEmbeddingModel,
     );
-    expect(createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'us.cohere.embed-english-v3' }), { client })).toBeInstanceOf(
+    expect(createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'us.cohere.embed-english-v3' }), () => client)).toBeInstanceOf(
       CohereEmbeddingModel,
     );
-    expect(() => createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.nova-lite-v1:0' }), { client })).toThrow(
+    expect(() => createBedrockEmbeddingModel(embeddingEntry('bedrock', { model: 'amazon.nova-lite-v1:0' }), () => client)).toThrow(
       /not a supported Bedrock embedding model/,
     );
   });

@@ -3,9 +3,10 @@ import { CohereEmbeddingModel, TitanEmbeddingModel } from '../../../functions/pr
 import { echoDefaultDimensions, EchoEmbeddingModel } from '../../../functions/providers/echo/echo-embedding-model.js';
 import { createEmbeddingModel } from '../../../functions/providers/embeddings.js';
 import { OpenAIEmbeddingModel } from '../../../functions/providers/openai-compatible/embeddings/index.js';
+import { bedrockRuntimeClients } from '../../../functions/runtime/aws/bedrock-clients.js';
 import { embeddingEntry, lengthOf } from './embedding-test-helpers.js';
 
-const options = { resolveSecret: async (value: string) => value };
+const options = { resolveSecret: async (value: string) => value, bedrockClient: bedrockRuntimeClients() };
 
 const cosine = (first: number[], second: number[]) => first.reduce((total, value, index) => total + value * second[index], 0);
 

@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../../../core/config/schema.js';
 import type { EmbeddingModel } from '../../../core/embeddings/embedding-model.js';
 import { azureDeploymentUrls, azureHeaders } from '../../azure-openai/index.js';
-import type { ProviderOptions } from '../../model-catalog.js';
+import type { ProviderOptions } from '../../provider-options.js';
 import { openAIDefaultBaseUrl } from '../index.js';
 import { lazyConfigSecrets } from '../resolve-config-secrets.js';
 import { OpenAIEmbeddingModel } from './openai-embedding-model.js';
