@@ -51,11 +51,10 @@ export const gatewayBundling = (config: TollwayConfig): GatewayBundling => ({
   // CDK writes the metafile into the asset folder, which would ship it in every
   // function's zip; `npm run bench` builds its own for the size breakdown.
   metafile: false,
-  // Bundle everything: the versions the lockfile pins (and the tests ran
-  // against) are the ones deployed. The one exception is the AWS SDK's
-  // credential chain, which the functions import only when the environment
-  // holds no credentials, which in Lambda never happens (functions/aws/credentials.ts).
-  externalModules: ['@aws-sdk/credential-provider-node'],
+  // Bundle everything, the AWS SDK included (not the copy the Lambda runtime
+  // carries): the versions the lockfile pins, and the tests ran against, are
+  // the ones deployed.
+  externalModules: [],
   // Lambda environment variables are capped at 4 KB in total; a config
   // with a few dozen models would not fit, so it is compiled in.
   define: { 'process.env.TOLLWAY_CONFIG_JSON': JSON.stringify(JSON.stringify(config)) },

@@ -111,7 +111,7 @@ models:
   it('bundles with the options the stack uses', () => {
     const options = esbuildOptionsOf(gatewayBundling(parseConfig('models: [{ name: echo, provider: echo }]')));
 
-    expect(options).toMatchObject({ bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, external: ['@aws-sdk/credential-provider-node'] });
+    expect(options).toMatchObject({ bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, external: [] });
     expect(options.define?.['process.env.TOLLWAY_CONFIG_JSON']).toContain('models');
   });
 
