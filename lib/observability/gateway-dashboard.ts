@@ -109,7 +109,8 @@ export const createGatewayDashboard = (scope: Construct, id: string, props: Gate
         { metric: 'Fallbacks', statistic: 'Sum', by: 'model' },
         { metric: 'Cooldowns', statistic: 'Sum', by: 'model' },
       ]),
-      awsGraph('Cold starts by function', [coldStartsByFunction()], 8, 'count'),
+      tollwayGraph('Guardrail interventions by model', [{ metric: 'GuardrailInterventions', statistic: 'Sum', by: 'model' }], 4),
+      awsGraph('Cold starts by function', [coldStartsByFunction()], 4, 'count'),
     ],
     [
       tollwayGraph('MCP tool calls and errors by server', [

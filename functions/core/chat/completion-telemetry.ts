@@ -19,6 +19,7 @@ export const reportCompletion = (dependencies: ChatCompletionsDependencies, mete
     metrics.record('CostUSD', record.costUsd, dimensions);
   }
   if (record.outcome === 'error') metrics.record('Errors', 1, { model });
+  if (record.finishReason === 'content_filter') metrics.record('GuardrailInterventions', 1, { model });
   metrics.record('Latency', record.latencyMs, { model });
   if (record.timeToFirstTokenMs !== undefined) metrics.record('TimeToFirstToken', record.timeToFirstTokenMs, { model });
   if (record.overheadMs !== undefined) metrics.record('GatewayOverhead', record.overheadMs, { model });

@@ -16,6 +16,13 @@ export interface AnthropicImageBlock {
   source: { type: 'base64'; media_type: AnthropicImageMediaType; data: string };
 }
 
+/** A document: a PDF as base64, or plain text. */
+export interface AnthropicDocumentBlock {
+  type: 'document';
+  source: { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'text'; media_type: 'text/plain'; data: string };
+  title?: string;
+}
+
 export interface AnthropicToolUseBlock {
   type: 'tool_use';
   id: string;
@@ -40,7 +47,7 @@ export interface AnthropicRedactedThinkingBlock {
   data: string;
 }
 
-export type AnthropicUserBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolResultBlock;
+export type AnthropicUserBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock | AnthropicToolResultBlock;
 export type AnthropicAssistantBlock = AnthropicTextBlock | AnthropicThinkingBlock | AnthropicRedactedThinkingBlock | AnthropicToolUseBlock;
 
 export type AnthropicMessage =

@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../core/errors.js';
-import type { AssistantContentPart, ModelMessage, UserContentPart } from '../../core/language-model.js';
+import type { AssistantContentPart, FilePart, ModelMessage, UserContentPart } from '../../core/language-model.js';
 import type {
   AnthropicAssistantBlock,
   AnthropicImageMediaType,
@@ -26,8 +26,16 @@ const isBlank = (text: string): boolean => text.trim() === '';
 
 const toBase64 = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
+const convertFilePart = (part: FilePart, param: string): AnthropicUserBlock => {
+  const title = part.filename ? { title: part.filename } : {};
+  if (part.mediaType === 'application/pdf') return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: toBase64(part.data) }, ...title };
+  if (part.mediaType.startsWith('text/')) return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: new TextDecoder().decode(part.data) }, ...title };
+  throw invalidRequest(`File type ${part.mediaType} is not supported by Anthropic; use PDF or plain text.`, param, 'unsupported_file');
+};
+
 const convertUserPart = (part: UserContentPart, param: string): AnthropicUserBlock | undefined => {
   if (part.type === 'text') return isBlank(part.text) ? undefined : { type: 'text', text: part.text };
+  if (part.type === 'file') return convertFilePart(part, param);
   const mediaType = imageMediaTypes[part.mediaType.toLowerCase()];
   if (!mediaType) {
     throw invalidRequest(`Image type ${part.mediaType} is not supported by Anthropic; use PNG, JPEG, GIF or WebP.`, param);

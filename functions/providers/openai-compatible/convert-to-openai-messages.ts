@@ -7,11 +7,11 @@ const toDataUrl = (mediaType: string, data: Uint8Array): string =>
 const convertUserContent = (parts: UserContentPart[]): string | OpenAIUserContentPart[] => {
   // A lone text part goes as a plain string: text-only servers (many Ollama and vLLM models) accept nothing else.
   if (parts.length === 1 && parts[0].type === 'text') return parts[0].text;
-  return parts.map((part): OpenAIUserContentPart =>
-    part.type === 'text'
-      ? { type: 'text', text: part.text }
-      : { type: 'image_url', image_url: { url: toDataUrl(part.mediaType, part.data) } },
-  );
+  return parts.map((part): OpenAIUserContentPart => {
+    if (part.type === 'text') return { type: 'text', text: part.text };
+    if (part.type === 'image') return { type: 'image_url', image_url: { url: toDataUrl(part.mediaType, part.data) } };
+    return { type: 'file', file: { file_data: toDataUrl(part.mediaType, part.data), ...(part.filename ? { filename: part.filename } : {}) } };
+  });
 };
 
 const convertAssistantMessage = (parts: AssistantContentPart[]): OpenAIChatMessage => {

@@ -6,7 +6,8 @@
 
 export type OpenAIUserContentPart =
   | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string } };
+  | { type: 'image_url'; image_url: { url: string } }
+  | { type: 'file'; file: { file_data: string; filename?: string } };
 
 export interface OpenAIToolCall {
   id: string;
