@@ -25,7 +25,8 @@ export const targets = {
   addedP99AtOneMs: 5,
   addedP99AtSixteenMs: 10,
   addedFirstTokenP50Ms: 2,
-  chatBundleBytes: 500 * 1024,
+  // With the official AWS SDK clients (issue 13): under 1 MB minified.
+  chatBundleBytes: 1024 * 1024,
   rssGrowthPercent: 10,
 } as const;
 
