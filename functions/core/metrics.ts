@@ -37,6 +37,7 @@ export const metricDefinitions = {
   Retries: { unit: 'Count', dimensionSets: byModel, description: 'upstream attempts after the first' },
   Fallbacks: { unit: 'Count', dimensionSets: byModel, description: 'requests served by a fallback model' },
   Cooldowns: { unit: 'Count', dimensionSets: byModel, description: 'deployments put in cooldown' },
+  SettlementOverage: { unit: 'Count', dimensionSets: byModel, description: 'completions whose reported cost exceeded their hold (charged the hold)' },
   GuardrailInterventions: { unit: 'Count', dimensionSets: byModel, description: 'answers a guardrail or content filter blocked (finish_reason content_filter)' },
   ToolCalls: { unit: 'Count', dimensionSets: byServer, description: 'MCP tool calls' },
   ToolErrors: { unit: 'Count', dimensionSets: byServer, description: 'MCP tool calls that failed or returned isError' },

@@ -109,7 +109,14 @@ export const createGatewayDashboard = (scope: Construct, id: string, props: Gate
         { metric: 'Fallbacks', statistic: 'Sum', by: 'model' },
         { metric: 'Cooldowns', statistic: 'Sum', by: 'model' },
       ]),
-      tollwayGraph('Guardrail interventions by model', [{ metric: 'GuardrailInterventions', statistic: 'Sum', by: 'model' }], 4),
+      tollwayGraph(
+        'Guardrail interventions and settlement overages by model',
+        [
+          { metric: 'GuardrailInterventions', statistic: 'Sum', by: 'model', label: 'guardrail' },
+          { metric: 'SettlementOverage', statistic: 'Sum', by: 'model', label: 'overage' },
+        ],
+        4,
+      ),
       awsGraph('Cold starts by function', [coldStartsByFunction()], 4, 'count'),
     ],
     [

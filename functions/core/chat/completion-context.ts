@@ -152,6 +152,7 @@ export const finishCompletion = (dependencies: ChatCompletionsDependencies, comp
 export const finishMetered = async (dependencies: ChatCompletionsDependencies, metered: MeteredRequest, outcome: CompletionOutcome): Promise<void> => {
   const { usage } = outcome;
   const tokens = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.outputTokens;
+  const { overageUsd } = metered.admission.chargeFor(outcome.costUsd);
   const record: UsageRecord = {
     requestId: metered.requestId,
     createdAt: metered.startedAt.toISOString(),
@@ -165,6 +166,7 @@ export const finishMetered = async (dependencies: ChatCompletionsDependencies, m
     ...outcome,
     latencyMs: roundMs(outcome.latencyMs),
     overheadMs: outcome.overheadMs === undefined ? undefined : roundMs(outcome.overheadMs),
+    ...(overageUsd > 0 ? { overageUsd } : {}),
   };
   reportCompletion(dependencies, metered, record);
   const [settled, recorded] = await Promise.allSettled([

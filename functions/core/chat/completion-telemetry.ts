@@ -20,6 +20,7 @@ export const reportCompletion = (dependencies: ChatCompletionsDependencies, mete
   }
   if (record.outcome === 'error') metrics.record('Errors', 1, { model });
   if (record.finishReason === 'content_filter') metrics.record('GuardrailInterventions', 1, { model });
+  if (record.overageUsd !== undefined) metrics.record('SettlementOverage', 1, { model });
   metrics.record('Latency', record.latencyMs, { model });
   if (record.timeToFirstTokenMs !== undefined) metrics.record('TimeToFirstToken', record.timeToFirstTokenMs, { model });
   if (record.overheadMs !== undefined) metrics.record('GatewayOverhead', record.overheadMs, { model });
@@ -46,6 +47,7 @@ export const reportCompletion = (dependencies: ChatCompletionsDependencies, mete
     cacheWriteTokens: record.usage.cacheWriteTokens,
     outputTokens: record.usage.outputTokens,
     costUsd: record.costUsd,
+    overageUsd: record.overageUsd,
     ...(config.settings.log_prompts ? { prompt: metered.prompt } : {}),
   });
 };

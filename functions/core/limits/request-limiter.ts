@@ -131,6 +131,18 @@ export class Admission {
   }
 
   /**
+   * What the request may be charged for a reported cost: never more than its
+   * hold when it holds any budget, so an upstream that reports more than it
+   * could have used cannot push spend past `max_budget`. The rest is overage,
+   * recorded but not charged.
+   */
+  chargeFor(costUsd: number): { chargedUsd: number; overageUsd: number } {
+    const cost = roundUsd(costUsd);
+    if (!this.plans.some((plan) => plan.kind === 'budget') || cost <= this.reservedUsd) return { chargedUsd: cost, overageUsd: 0 };
+    return { chargedUsd: this.reservedUsd, overageUsd: roundUsd(cost - this.reservedUsd) };
+  }
+
+  /**
    * Reserves `extraUsd` more on every budget (another round of a tool loop),
    * with the same atomic conditional updates; throws 429 budget_exceeded, holding
    * nothing extra, when it does not fit.
@@ -160,7 +172,8 @@ export class Admission {
   /**
    * Replaces the reservation with the real cost on every budget (also
    * recording spend where there is no budget) and corrects token counts.
-   * Idempotent: a second call returns the first settlement.
+   * The cost is capped at the hold (`chargeFor`). Idempotent: a second call
+   * returns the first settlement.
    */
   settle(actual: Settlement): Promise<void> {
     this.settlement ??= this.apply(actual);
@@ -168,7 +181,7 @@ export class Admission {
   }
 
   private async apply(actual: Settlement): Promise<void> {
-    const costUsd = roundUsd(actual.costUsd);
+    const costUsd = this.chargeFor(actual.costUsd).chargedUsd;
     const updates: Promise<unknown>[] = [];
     for (const subject of this.subjects) {
       const reservation = this.plans.find((plan) => plan.kind === 'budget' && plan.subject === subject);

@@ -23,6 +23,7 @@ export const describeUsageRecord = (record: UsageRecord) => ({
   cache_write_tokens: record.usage.cacheWriteTokens,
   total_tokens: record.usage.inputTokens + record.usage.cacheReadTokens + record.usage.cacheWriteTokens + record.usage.outputTokens,
   spend: record.costUsd,
+  overage_usd: record.overageUsd ?? 0,
   latency_ms: record.latencyMs,
   time_to_first_token_ms: record.timeToFirstTokenMs ?? null,
   gateway_overhead_ms: record.overheadMs ?? null,

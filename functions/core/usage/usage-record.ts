@@ -14,7 +14,10 @@ export interface UsageRecord {
   /** The upstream model id that served it. */
   deployment: string;
   usage: Usage;
+  /** The cost of the usage the upstream reported. */
   costUsd: number;
+  /** What of `costUsd` exceeded the request's hold and was not charged to budgets (an upstream that over-reported). */
+  overageUsd?: number;
   latencyMs: number;
   timeToFirstTokenMs?: number;
   /** Gateway time excluding the upstream. */
