@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateInputTokensGenerously } from '../../functions/core/limits/worst-case-cost.js';
+import { estimateInputTokensGenerously, tokensPerImage } from '../../functions/core/limits/worst-case-cost.js';
 import type { ModelMessage, ModelRequest } from '../../functions/core/language-model.js';
 import { convertToAnthropicMessages } from '../../functions/providers/anthropic/convert-to-anthropic-messages.js';
 import { convertToOpenAIMessages } from '../../functions/providers/openai-compatible/convert-to-openai-messages.js';
@@ -33,14 +33,14 @@ describe('file parts on providers other than Bedrock', () => {
 });
 
 describe('the worst case reserved for a file', () => {
-  it('counts its bytes as text at the generous rate, plus an image for each PDF page', () => {
+  it('counts its bytes as tokens, plus an image for each PDF page', () => {
     const base: ModelRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'Summarise.' }] }] };
     const text = new Uint8Array(10_000);
     const forText: ModelRequest = { messages: [{ role: 'user', content: [{ type: 'file', mediaType: 'text/plain', data: text }, { type: 'text', text: 'Summarise.' }] }] };
     const forPdf: ModelRequest = { messages: withFile('application/pdf', pdf) };
 
-    expect(estimateInputTokensGenerously(forText) - estimateInputTokensGenerously(base)).toBe(5_000);
+    expect(estimateInputTokensGenerously(forText) - estimateInputTokensGenerously(base)).toBe(10_000);
     // Two page objects (the /Pages tree is not a page).
-    expect(estimateInputTokensGenerously(forPdf) - estimateInputTokensGenerously(base)).toBe(Math.ceil(pdf.byteLength / 2) + 2 * 1600);
+    expect(estimateInputTokensGenerously(forPdf) - estimateInputTokensGenerously(base)).toBe(pdf.byteLength + 2 * tokensPerImage);
   });
 });

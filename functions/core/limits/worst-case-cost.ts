@@ -1,48 +1,76 @@
 import type { Price } from '../config/schema.js';
-import type { FilePart, ModelRequest } from '../language-model.js';
+import type { FilePart, ModelMessage, ModelRequest } from '../language-model.js';
 import { costOf } from '../pricing.js';
-import { promptCharacters } from '../usage/estimate-usage.js';
 
-/**
- * Deliberately generous: two characters a token (real text runs near four),
- * a few tokens of chat template per message, a large image's worth per
- * image, and a document's bytes as text plus an image per PDF page. Over-reserving only holds budget until the request settles;
- * under-reserving could let concurrent requests overspend.
+/*
+ * An upper bound of the input tokens of everything a request sends upstream,
+ * so that concurrent requests cannot overspend a budget. Text is counted in
+ * UTF-8 bytes: every tokenizer the providers use (byte-level BPE, or
+ * SentencePiece with byte fallback) emits at most one token per byte. The
+ * rest is counted as generously: chat-template tokens per message, the
+ * largest image any provider bills, the instruction a provider adds for a
+ * response format. Over-reserving only holds budget until the request
+ * settles.
  */
-const charactersPerToken = 2;
-const tokensPerMessage = 4;
-const tokensPerImage = 1600;
+
+const tokensPerMessage = 8;
+/** Claude's largest image (1568 × 1568 px / 750 ≈ 3,278 tokens) is the dearest; OpenAI's patch models stop near 2,500, Nova lower. */
+export const tokensPerImage = 3_300;
+/** The JSON instruction a provider without native structured output adds to the system prompt, besides the schema itself. */
+const tokensPerResponseFormat = 256;
+
+const textEncoder = new TextEncoder();
+const bytesOf = (text: string): number => textEncoder.encode(text).byteLength;
 
 // A PDF page object (`/Type /Page`, not the `/Pages` tree): models read each page as text and as an image.
 const pdfPagePattern = /\/Type\s*\/Page(?![a-z])/g;
 
 /**
- * A document's worth: its bytes read as text at the same generous rate, plus
- * an image per PDF page where the page objects can be counted (pages packed
- * in compressed object streams are not seen, their text is in the bytes).
+ * A document's worth: its bytes as text, plus an image per PDF page where the
+ * page objects can be counted (pages packed in compressed object streams are
+ * not seen, their text is in the bytes).
  */
 const fileTokens = (part: FilePart): number => {
-  const bytes = Math.ceil(part.data.byteLength / charactersPerToken);
-  if (part.mediaType !== 'application/pdf') return bytes;
+  if (part.mediaType !== 'application/pdf') return part.data.byteLength;
   const pages = Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength).toString('latin1').match(pdfPagePattern)?.length ?? 0;
-  return bytes + pages * tokensPerImage;
+  return part.data.byteLength + pages * tokensPerImage;
 };
 
-/** An upper estimate of the input tokens of a request. */
-export const estimateInputTokensGenerously = (request: ModelRequest): number => {
-  let attachmentTokens = 0;
-  for (const message of request.messages) {
-    if (message.role !== 'user') continue;
-    for (const part of message.content) {
-      if (part.type === 'image') attachmentTokens += tokensPerImage;
-      else if (part.type === 'file') attachmentTokens += fileTokens(part);
+const messageTokens = (message: ModelMessage): number => {
+  if (message.role === 'system' || message.role === 'tool') return bytesOf(message.content);
+  let tokens = 0;
+  for (const part of message.content) {
+    switch (part.type) {
+      case 'text':
+        tokens += bytesOf(part.text);
+        break;
+      case 'image':
+        tokens += tokensPerImage;
+        break;
+      case 'file':
+        tokens += fileTokens(part);
+        break;
+      case 'reasoning':
+        tokens += bytesOf(part.text) + bytesOf(part.signature ?? '') + bytesOf(part.redactedData ?? '');
+        break;
+      case 'tool-call':
+        tokens += bytesOf(part.id) + bytesOf(part.name) + bytesOf(part.arguments);
+        break;
     }
   }
-  const toolCharacters = request.tools ? JSON.stringify(request.tools).length : 0;
-  return Math.ceil((promptCharacters(request) + toolCharacters) / charactersPerToken) + request.messages.length * tokensPerMessage + attachmentTokens;
+  return tokens;
 };
 
-/** The most a request can cost: generous input at the dearer of the input and cache-write rates, plus every output token allowed. */
+/** An upper bound of the input tokens of a request: messages, tools, the response format's schema, attachments. */
+export const estimateInputTokensGenerously = (request: ModelRequest): number => {
+  const messages = request.messages.reduce((sum, message) => sum + tokensPerMessage + messageTokens(message), 0);
+  const tools = request.tools ? bytesOf(JSON.stringify(request.tools)) : 0;
+  const format = request.responseFormat;
+  const responseFormat = format && format.type !== 'text' ? tokensPerResponseFormat + (format.type === 'json_schema' ? bytesOf(JSON.stringify(format)) : 0) : 0;
+  return messages + tools + responseFormat;
+};
+
+/** The most a request can cost: the input bound at the dearer of the input and cache-write rates, plus every output token allowed. */
 export const worstCaseCost = (request: ModelRequest, inputTokens: number, price: Price | undefined): number => {
   if (!price) return 0;
   const inputRate = Math.max(price.input_per_mtok, price.cache_write_per_mtok ?? 0);
