@@ -57,7 +57,8 @@ export const chatCompletions = async (
   if (mcpTools) modelRequest = { ...modelRequest, tools: [...(modelRequest.tools ?? []), ...mcpTools.definitions] };
   // The dearest model the router may fall back to sets the worst case.
   const { reserveUsd, inputTokens } = reservationFor(modelRequest, candidates.map((candidate) => candidate.config.price));
-  const admission = await admitRequest(dependencies, caller, chat.model, reserveUsd, inputTokens, context);
+  // tpm windows count the output allowed as well, until settlement counts what was really used.
+  const admission = await admitRequest(dependencies, caller, chat.model, reserveUsd, inputTokens + (modelRequest.maxOutputTokens ?? 0), context);
   const startedAt = dependencies.now();
   const completion: CompletionContext = {
     requestId: context.requestId,
