@@ -25,7 +25,7 @@ export const resolveReferences = async (value: string, resolver: SecretResolver,
   if (references.length === 0) return value;
   const values = await Promise.all(references.map((reference) => resolver.resolve(reference)));
   let index = 0;
-  return value.replace(referencePattern, (whole) => {
+  return value.replace(referencePattern, () => {
     const resolved = values[index];
     const reference = references[index];
     index += 1;

@@ -22,8 +22,7 @@ export const limitSettingsFields = {
   metadata: z.record(z.string(), z.unknown()).optional(),
 };
 
-const limitSettingsSchema = z.object(limitSettingsFields);
-type LimitSettingsInput = z.infer<typeof limitSettingsSchema>;
+type LimitSettingsInput = z.infer<z.ZodObject<typeof limitSettingsFields>>;
 
 /** Sets `field` to `value`; `null` removes it, `undefined` leaves it. */
 export const setField = <Target extends object, Field extends keyof Target>(target: Target, field: Field, value: Target[Field] | null | undefined) => {
