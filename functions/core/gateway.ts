@@ -74,9 +74,10 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const keyAdmin = new KeyAdmin(dependencies.keyStore, dependencies.teamStore, keyCache, dependencies.counterStore, now);
   const teamAdmin = new TeamAdmin(dependencies.teamStore, dependencies.keyStore, teamCache, dependencies.counterStore, now);
   const metrics = dependencies.metrics ?? noMetrics;
-  const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, (subject) =>
-    metrics.record('SoftBudgetCrossed', 1, { team: subject.teamId ?? noTeam }),
-  );
+  const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, {
+    holdTtlMs: dependencies.config.settings.hold_ttl_seconds * 1000,
+    onSoftBudget: (subject) => metrics.record('SoftBudgetCrossed', 1, { team: subject.teamId ?? noTeam }),
+  });
   const maxBodyBytes = dependencies.config.settings.max_body_bytes;
   const router = new ModelRouter(dependencies.catalog, dependencies.config, { now: clock, random: dependencies.random ?? Math.random, logger: dependencies.logger, metrics });
   const chatDependencies = { ...dependencies, limiter, router, metrics, now };

@@ -117,7 +117,7 @@ export const admitRequest = async (
   context: RequestContext,
 ): Promise<Admission> => {
   try {
-    return await dependencies.limiter.admit({ subjects: subjectsOf(caller), reserveUsd, estimatedTokens }, context.waitUntil);
+    return await dependencies.limiter.admit({ requestId: context.requestId, subjects: subjectsOf(caller), reserveUsd, estimatedTokens }, context.waitUntil);
   } catch (error) {
     if (error instanceof GatewayError && error.code === 'budget_exceeded') dependencies.metrics.record('BudgetRejected', 1, { model });
     if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') dependencies.metrics.record('RateLimited', 1, { model });

@@ -147,6 +147,11 @@ export const settingsSchema = z.strictObject({
   alarm_email: z.email().optional(),
   /** Days usage records are kept (DynamoDB TTL). */
   usage_retention_days: z.number().int().positive().default(90),
+  /**
+   * How long a budget hold lives unsettled before any later write may reclaim
+   * it (a crashed or killed instance): just over Lambda's 900 s maximum.
+   */
+  hold_ttl_seconds: z.number().int().min(1).max(86_400).default(960),
   /** Longest one DynamoDB call may take, retries included; past it the request fails closed with 503. */
   dynamodb_timeout_ms: z.number().int().min(100).max(30_000).default(2_000),
 });

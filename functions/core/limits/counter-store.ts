@@ -1,11 +1,21 @@
+/** A request's reservation on a budget, until it settles or expires. */
+export interface Hold {
+  /** USD held. */
+  amount: number;
+  /** Epoch milliseconds after which any later write may reclaim it. */
+  expiresAt: number;
+}
+
 /** Counters of one budget period or rate-limit window of a key or team. */
 export interface CounterValues {
-  /** Spend plus outstanding reservations, USD: what budgets are checked against. */
+  /** Spend plus the holds not yet settled or reclaimed, USD: what budgets are checked against. */
   committed: number;
   /** Settled spend, USD. */
   spend: number;
   requests: number;
   tokens: number;
+  /** Holds by request id (budget counters only). */
+  holds: Record<string, Hold>;
 }
 
 /** Conditions checked atomically against the values before the update. */
@@ -18,17 +28,68 @@ export interface CounterLimits {
 /** One atomic, conditional, single-item update. */
 export interface CounterUpdate {
   counterId: string;
-  add: Partial<CounterValues>;
+  add: Partial<Omit<CounterValues, 'holds'>>;
   limits?: CounterLimits;
   /** Epoch seconds after which the item may be removed (DynamoDB TTL). */
   expiresAt?: number;
 }
 
-/** Port: counters in the budgets table. */
+/** A hold to place on a budget counter. */
+export interface HoldPlacement {
+  counterId: string;
+  holdId: string;
+  hold: Hold;
+  /** The most `committed` may be before the hold is added. */
+  committedAtMost: number;
+  /** Epoch seconds after which the item may be removed (DynamoDB TTL). */
+  expiresAt?: number;
+}
+
+/** Growing a hold by `extra` USD (another round of a tool loop). */
+export interface HoldGrowth {
+  counterId: string;
+  holdId: string;
+  /** The hold's amount before this growth, as the caller last set it. */
+  from: number;
+  extra: number;
+  committedAtMost: number;
+}
+
+/** Replacing a hold with what the request is charged. */
+export interface HoldSettlement {
+  counterId: string;
+  holdId: string;
+  /** The hold's amount, as the caller last set it. */
+  held: number;
+  chargedUsd: number;
+  requests: number;
+  tokens: number;
+}
+
+export type PlacementOutcome = { placed: boolean; values: CounterValues | undefined };
+
+/**
+ * Port: counters in the budgets table. Hold operations are conditional on
+ * the hold's presence or absence, so a write sent again after its answer was
+ * lost changes nothing; `update` is a plain conditional ADD, and must not be
+ * sent twice.
+ */
 export interface CounterStore {
   /** Applies the update; undefined when a limit refused it (nothing changed). Returns the new values. */
   update(update: CounterUpdate): Promise<CounterValues | undefined>;
   get(counterId: string): Promise<CounterValues | undefined>;
+  /** Places the hold unless it is there already; not placed (nothing changed) when the budget has no room for it. */
+  placeHold(placement: HoldPlacement): Promise<PlacementOutcome>;
+  /** Grows a hold; false (nothing changed) when the budget has no room. */
+  growHold(growth: HoldGrowth): Promise<boolean>;
+  /** Removes the hold and charges its request; `undefined` when the hold is gone already (settled, or reclaimed). */
+  settleHold(settlement: HoldSettlement): Promise<CounterValues | undefined>;
+  /** Gives back the holds of the counter that expired before `now` (epoch ms); how many it reclaimed. */
+  reclaimExpired(counterId: string, now: number): Promise<number>;
 }
 
-export const zeroCounters = (): CounterValues => ({ committed: 0, spend: 0, requests: 0, tokens: 0 });
+export const zeroCounters = (): CounterValues => ({ committed: 0, spend: 0, requests: 0, tokens: 0, holds: {} });
+
+/** The holds that expired before `now`. */
+export const expiredHolds = (values: CounterValues | undefined, now: number): Array<[string, Hold]> =>
+  Object.entries(values?.holds ?? {}).filter(([, hold]) => hold.expiresAt <= now);

@@ -1,15 +1,17 @@
-import { GatewayError } from '../errors.js';
 import type { GatewayLogger } from '../logger.js';
 import { roundUsd } from '../pricing.js';
 import { isThrottling, retrying } from '../retry.js';
-import type { CounterStore, CounterUpdate, CounterValues } from './counter-store.js';
+import { budgetExceeded, limitsUnavailable, rateLimited, secondsUntil } from './limit-errors.js';
+import { expiredHolds, type CounterStore, type CounterUpdate, type CounterValues, type PlacementOutcome } from './counter-store.js';
 import { budgetWindow, hasRateLimit, rateWindow, type LimitSubject } from './limit-windows.js';
 
 export interface AdmissionRequest {
+  /** Names the request's hold on every budget: a repeated write finds it and changes nothing. */
+  requestId: string;
   subjects: LimitSubject[];
-  /** The request's worst-case cost, reserved against budgets until it settles. */
+  /** The request's worst-case cost, held against budgets until it settles. */
   reserveUsd: number;
-  /** Tokens counted against tpm limits up front; the rest is added at settlement. */
+  /** Tokens counted against tpm limits up front; corrected at settlement. */
   estimatedTokens: number;
 }
 
@@ -21,39 +23,54 @@ export interface Settlement {
 /** Notified when a subject's spend crosses its soft budget. */
 export type SoftBudgetListener = (subject: LimitSubject, spendUsd: number) => void;
 
+export interface RequestLimiterOptions {
+  /** How long a hold lives before any later write may reclaim it (a request that never settled: a crash, a timeout). */
+  holdTtlMs: number;
+  onSoftBudget?: SoftBudgetListener;
+}
+
 interface Plan {
   kind: 'budget' | 'rate';
   subject: LimitSubject;
-  update: CounterUpdate;
+  counterId: string;
   endsAt?: number;
+  /** Rate windows: the conditional ADD. */
+  update?: CounterUpdate;
 }
 
 const negate = (add: CounterUpdate['add']): CounterUpdate['add'] =>
   Object.fromEntries(Object.entries(add).map(([field, value]) => [field, -(value ?? 0)]));
 
-const secondsUntil = (endsAt: number, now: number) => Math.max(1, Math.ceil((endsAt - now) / 1000));
+/** Throttling, a lost connection or a server fault: a hold write may be sent again, since it cannot apply twice. */
+const isTransient = (error: unknown): boolean => {
+  if (isThrottling(error)) return true;
+  const facts = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  // The SDK names a dropped connection `TimeoutError` with code ECONNRESET; a deadline (AbortError, ETIMEDOUT) is not tried again.
+  if (['ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes(facts?.code ?? '')) return true;
+  if (facts?.name === 'AbortError' || facts?.name === 'TimeoutError') return false;
+  return facts?.$fault === 'server' || (facts?.$metadata?.httpStatusCode ?? 0) >= 500;
+};
+
+type Patience = 'before-upstream' | 'after-response';
+
+/** Before the upstream call a request waits briefly (25, 50 ms); after the response there is time (200 ms, 400 ms...). */
+const retried = <Value>(operation: () => Promise<Value>, shouldRetry: (error: unknown) => boolean, when: Patience): Promise<Value> =>
+  when === 'before-upstream' ? retrying(operation, shouldRetry, 3, 25) : retrying(operation, shouldRetry);
 
 /**
- * One counter update, tried again only when DynamoDB refused it
- * (throttling): the store makes a single attempt, since an ADD whose answer
- * was lost may have been applied. Before the upstream call the request waits
- * briefly (25, 50 ms); after the response there is time (200 ms, 400 ms...).
- */
-const updateCounter = (store: CounterStore, update: CounterUpdate, when: 'before-upstream' | 'after-response'): Promise<CounterValues | undefined> =>
-  when === 'before-upstream' ? retrying(() => store.update(update), isThrottling, 3, 25) : retrying(() => store.update(update), isThrottling);
-
-/**
- * Hard budgets and rate limits. `admit` reserves the worst case on every
- * budget and counts the request in every rate window, all in parallel, each
- * an atomic conditional single-item update: concurrent requests cannot
- * overspend. The returned admission settles the real cost exactly once.
+ * Hard budgets and rate limits. `admit` places a hold of the worst case on
+ * every budget and counts the request in every rate window, all in parallel,
+ * each one conditional single-item update: concurrent requests cannot
+ * overspend. A hold carries the request id and an expiry, so a write sent
+ * again is a no-op and a hold its request never settled (a crash) is
+ * reclaimed by a later write. The returned admission settles exactly once.
  */
 export class RequestLimiter {
   constructor(
     private readonly store: CounterStore,
     private readonly now: () => number,
     private readonly logger: GatewayLogger,
-    private readonly onSoftBudget: SoftBudgetListener = () => undefined,
+    private readonly options: RequestLimiterOptions,
   ) {}
 
   async admit(request: AdmissionRequest, waitUntil: (task: Promise<unknown>) => void): Promise<Admission> {
@@ -64,20 +81,15 @@ export class RequestLimiter {
       const { maxBudget, rpmLimit, tpmLimit } = subject.settings;
       if (maxBudget !== undefined) {
         const window = budgetWindow(subject, now);
-        const headroom = roundUsd(maxBudget - reserveUsd);
-        if (headroom < 0) throw budgetExceeded(subject, reserveUsd, window.endsAt, now, true);
-        plans.push({
-          kind: 'budget',
-          subject,
-          endsAt: window.endsAt,
-          update: { counterId: window.counterId, add: { committed: reserveUsd }, limits: { committedAtMost: headroom }, expiresAt: window.expiresAt },
-        });
+        if (roundUsd(maxBudget - reserveUsd) < 0) throw budgetExceeded(subject, reserveUsd, window.endsAt, now, true);
+        plans.push({ kind: 'budget', subject, counterId: window.counterId, endsAt: window.endsAt });
       }
       if (hasRateLimit(subject.settings)) {
         const window = rateWindow(subject, now);
         plans.push({
           kind: 'rate',
           subject,
+          counterId: window.counterId,
           endsAt: window.endsAt,
           update: {
             counterId: window.counterId,
@@ -88,46 +100,83 @@ export class RequestLimiter {
         });
       }
     }
-    const outcomes = await Promise.allSettled(plans.map((plan) => updateCounter(this.store, plan.update, 'before-upstream')));
-    const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || outcome.value === undefined);
-    if (refusedIndex >= 0) {
-      const applied = plans.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<unknown>).value !== undefined);
-      waitUntil(Promise.all(applied.map((plan) => updateCounter(this.store, { counterId: plan.update.counterId, add: negate(plan.update.add) }, 'after-response'))));
-      const outcome = outcomes[refusedIndex];
-      if (outcome.status === 'rejected') {
-        this.logger.error('limit counters unavailable', { error: String(outcome.reason) });
-        throw new GatewayError(503, 'Budgets and rate limits cannot be checked right now; try again shortly.', {
-          type: 'server_error',
-          code: 'limits_unavailable',
-          headers: { 'retry-after': '1' },
-        });
-      }
-      const refused = plans[refusedIndex];
-      if (refused.kind === 'budget') throw budgetExceeded(refused.subject, reserveUsd, refused.endsAt, now, false);
-      throw rateLimited(refused.subject, secondsUntil(refused.endsAt ?? now, now));
+    const outcomes = await Promise.allSettled(
+      plans.map(async (plan) => (plan.kind === 'budget' ? this.hold(plan, request.requestId, reserveUsd, now, waitUntil) : this.count(plan))),
+    );
+    const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || !outcome.value);
+    const admission = new Admission(this.store, plans, request.requestId, reserveUsd, request.estimatedTokens, request.subjects, this.now, this.logger, this.options.onSoftBudget);
+    if (refusedIndex < 0) return admission;
+
+    const applied = plans.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<boolean>).value);
+    waitUntil(admission.release(applied));
+    const outcome = outcomes[refusedIndex];
+    if (outcome.status === 'rejected') {
+      this.logger.error('limit counters unavailable', { error: String(outcome.reason) });
+      throw limitsUnavailable();
     }
-    return new Admission(this.store, plans, reserveUsd, request.estimatedTokens, request.subjects, this.now, this.logger, this.onSoftBudget);
+    const refused = plans[refusedIndex];
+    if (refused.kind === 'budget') throw budgetExceeded(refused.subject, reserveUsd, refused.endsAt, now, false);
+    throw rateLimited(refused.subject, secondsUntil(refused.endsAt ?? now, now));
+  }
+
+  /**
+   * Places the request's hold on one budget. Holds that expired are given
+   * back by whoever sees them: in the background after a placement, and at
+   * once when the budget refused, which then tries the placement again.
+   */
+  private async hold(plan: Plan, requestId: string, amount: number, now: number, waitUntil: (task: Promise<unknown>) => void): Promise<boolean> {
+    const window = budgetWindow(plan.subject, now);
+    const place = () =>
+      retried(
+        () =>
+          this.store.placeHold({
+            counterId: plan.counterId,
+            holdId: requestId,
+            hold: { amount, expiresAt: now + this.options.holdTtlMs },
+            committedAtMost: roundUsd((plan.subject.settings.maxBudget ?? 0) - amount),
+            expiresAt: window.expiresAt,
+          }),
+        isTransient,
+        'before-upstream',
+      );
+    const first: PlacementOutcome = await place();
+    const stale = expiredHolds(first.values, now).length > 0;
+    if (first.placed) {
+      if (stale) waitUntil(this.store.reclaimExpired(plan.counterId, now));
+      return true;
+    }
+    if (!stale || (await this.store.reclaimExpired(plan.counterId, now)) === 0) return false;
+    return (await place()).placed;
+  }
+
+  private async count(plan: Plan): Promise<boolean> {
+    return (await retried(() => this.store.update(plan.update!), isThrottling, 'before-upstream')) !== undefined;
   }
 }
 
-/** One admitted request's hold on budgets and rate windows. */
+/** One admitted request's holds on budgets and counts in rate windows. */
 export class Admission {
   private settlement: Promise<void> | undefined;
 
   constructor(
     private readonly store: CounterStore,
     private readonly plans: Plan[],
+    private readonly requestId: string,
     private reservedUsd: number,
     private readonly estimatedTokens: number,
     private readonly subjects: LimitSubject[],
     private readonly now: () => number,
     private readonly logger: GatewayLogger,
-    private readonly onSoftBudget: SoftBudgetListener,
+    private readonly onSoftBudget: SoftBudgetListener = () => undefined,
   ) {}
 
   /** USD currently held against each budget for this request. */
   get heldUsd(): number {
     return this.reservedUsd;
+  }
+
+  private get budgets(): Plan[] {
+    return this.plans.filter((plan) => plan.kind === 'budget');
   }
 
   /**
@@ -138,45 +187,52 @@ export class Admission {
    */
   chargeFor(costUsd: number): { chargedUsd: number; overageUsd: number } {
     const cost = roundUsd(costUsd);
-    if (!this.plans.some((plan) => plan.kind === 'budget') || cost <= this.reservedUsd) return { chargedUsd: cost, overageUsd: 0 };
+    if (this.budgets.length === 0 || cost <= this.reservedUsd) return { chargedUsd: cost, overageUsd: 0 };
     return { chargedUsd: this.reservedUsd, overageUsd: roundUsd(cost - this.reservedUsd) };
   }
 
   /**
-   * Reserves `extraUsd` more on every budget (another round of a tool loop),
-   * with the same atomic conditional updates; throws 429 budget_exceeded, holding
-   * nothing extra, when it does not fit.
+   * Grows the hold on every budget by `extraUsd` (another round of a tool
+   * loop); throws 429 budget_exceeded, holding nothing extra, when it does
+   * not fit.
    */
   async extend(extraUsd: number): Promise<void> {
     const extra = roundUsd(extraUsd);
-    const budgets = this.plans.filter((plan) => plan.kind === 'budget');
-    const outcomes = await Promise.allSettled(
-      budgets.map((plan) =>
-        updateCounter(
-          this.store,
-          { counterId: plan.update.counterId, add: { committed: extra }, limits: { committedAtMost: roundUsd((plan.subject.settings.maxBudget ?? 0) - extra) } },
-          'before-upstream',
-        ),
-      ),
-    );
-    const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || outcome.value === undefined);
+    const from = this.reservedUsd;
+    const to = roundUsd(from + extra);
+    const grow = (plan: Plan, by: number, start: number, committedAtMost: number) =>
+      retried(() => this.store.growHold({ counterId: plan.counterId, holdId: this.requestId, from: start, extra: by, committedAtMost }), isTransient, 'before-upstream');
+    const outcomes = await Promise.allSettled(this.budgets.map((plan) => grow(plan, extra, from, roundUsd((plan.subject.settings.maxBudget ?? 0) - extra))));
+    const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || !outcome.value);
     if (refusedIndex >= 0) {
-      const applied = budgets.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<unknown>).value !== undefined);
-      await Promise.all(applied.map((plan) => updateCounter(this.store, { counterId: plan.update.counterId, add: { committed: -extra } }, 'after-response')));
-      const refused = budgets[refusedIndex];
+      const grown = this.budgets.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<boolean>).value);
+      await Promise.all(grown.map((plan) => grow(plan, roundUsd(-extra), to, Number.MAX_SAFE_INTEGER)));
+      const refused = this.budgets[refusedIndex];
       throw budgetExceeded(refused.subject, extra, refused.endsAt, this.now(), false);
     }
-    this.reservedUsd = roundUsd(this.reservedUsd + extra);
+    this.reservedUsd = to;
   }
 
   /**
-   * Replaces the reservation with the real cost on every budget (also
-   * recording spend where there is no budget) and corrects token counts.
-   * The cost is capped at the hold (`chargeFor`). Idempotent: a second call
-   * returns the first settlement.
+   * Replaces the holds with the real cost on every budget (also recording
+   * spend where there is no budget) and corrects token counts. The cost is
+   * capped at the hold (`chargeFor`). Idempotent: a second call returns the
+   * first settlement, and a hold write sent again finds the hold gone.
    */
   settle(actual: Settlement): Promise<void> {
     this.settlement ??= this.apply(actual);
+    return this.settlement;
+  }
+
+  /** Gives back what an admission refused elsewhere had placed: its holds and its counts in rate windows. */
+  release(applied: Plan[]): Promise<unknown> {
+    this.settlement ??= Promise.allSettled(
+      applied.map((plan) =>
+        plan.kind === 'budget'
+          ? retried(() => this.store.settleHold({ counterId: plan.counterId, holdId: this.requestId, held: this.reservedUsd, chargedUsd: 0, requests: 0, tokens: 0 }), isTransient, 'after-response')
+          : retried(() => this.store.update({ counterId: plan.counterId, add: negate(plan.update!.add) }), isThrottling, 'after-response'),
+      ),
+    ).then(() => undefined);
     return this.settlement;
   }
 
@@ -184,29 +240,38 @@ export class Admission {
     const costUsd = this.chargeFor(actual.costUsd).chargedUsd;
     const updates: Promise<unknown>[] = [];
     for (const subject of this.subjects) {
-      const reservation = this.plans.find((plan) => plan.kind === 'budget' && plan.subject === subject);
-      const window = reservation?.update ?? budgetWindow(subject, this.now());
-      const held = reservation ? this.reservedUsd : 0;
-      updates.push(
-        updateCounter(
-          this.store,
-          {
-            counterId: window.counterId,
-            add: { committed: roundUsd(costUsd - held), spend: costUsd, requests: 1, tokens: actual.tokens },
-            expiresAt: window.expiresAt,
-          },
-          'after-response',
-        ).then((values) => this.checkSoftBudget(subject, values, costUsd)),
-      );
+      const budget = this.budgets.find((plan) => plan.subject === subject);
+      if (budget) {
+        updates.push(
+          retried(
+            () => this.store.settleHold({ counterId: budget.counterId, holdId: this.requestId, held: this.reservedUsd, chargedUsd: costUsd, requests: 1, tokens: actual.tokens }),
+            isTransient,
+            'after-response',
+          ).then((values) => {
+            if (!values) this.logger.warn('settlement found no hold: settled already, or reclaimed after it expired', { requestId: this.requestId, counterId: budget.counterId });
+            this.checkSoftBudget(subject, values, costUsd);
+          }),
+        );
+      } else {
+        const window = budgetWindow(subject, this.now());
+        // No hold to make it idempotent: sent once, tried again only when DynamoDB refused it.
+        updates.push(
+          retried(
+            () => this.store.update({ counterId: window.counterId, add: { committed: costUsd, spend: costUsd, requests: 1, tokens: actual.tokens }, expiresAt: window.expiresAt }),
+            isThrottling,
+            'after-response',
+          ).then((values) => this.checkSoftBudget(subject, values, costUsd)),
+        );
+      }
       // Tokens in a rate window only matter to a tpm limit: without one, the correction would be a write for nothing.
       const rate = this.plans.find((plan) => plan.kind === 'rate' && plan.subject === subject && subject.settings.tpmLimit !== undefined);
       if (rate && actual.tokens !== this.estimatedTokens) {
-        updates.push(updateCounter(this.store, { counterId: rate.update.counterId, add: { tokens: actual.tokens - this.estimatedTokens } }, 'after-response'));
+        updates.push(retried(() => this.store.update({ counterId: rate.counterId, add: { tokens: actual.tokens - this.estimatedTokens } }), isThrottling, 'after-response'));
       }
     }
     const results = await Promise.allSettled(updates);
     for (const result of results) {
-      if (result.status === 'rejected') this.logger.error('settlement failed', { error: String(result.reason) });
+      if (result.status === 'rejected') this.logger.error('settlement failed', { requestId: this.requestId, error: String(result.reason) });
     }
   }
 
@@ -219,22 +284,3 @@ export class Admission {
     }
   }
 }
-
-const budgetExceeded = (subject: LimitSubject, reserveUsd: number, endsAt: number | undefined, now: number, neverFits: boolean) => {
-  const what = subject.kind === 'key' ? 'this key' : 'its team';
-  const detail = neverFits
-    ? `The request's worst-case cost ($${reserveUsd}) is more than the whole budget of ${what} ($${subject.settings.maxBudget}); lower max_tokens.`
-    : `Budget exceeded for ${what}: the request's worst-case cost ($${reserveUsd}) does not fit in the remaining budget of $${subject.settings.maxBudget}.`;
-  return new GatewayError(429, detail, {
-    type: 'rate_limit_error',
-    code: 'budget_exceeded',
-    headers: { 'x-should-retry': 'false', ...(endsAt === undefined ? {} : { 'retry-after': String(secondsUntil(endsAt, now)) }) },
-  });
-};
-
-const rateLimited = (subject: LimitSubject, retryAfterSeconds: number) =>
-  new GatewayError(429, `Rate limit reached for ${subject.kind === 'key' ? 'this key' : 'its team'}; retry after ${retryAfterSeconds}s.`, {
-    type: 'rate_limit_error',
-    code: 'rate_limit_exceeded',
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });

@@ -7,7 +7,8 @@ export const spendStatus = async (subject: LimitSubject, counters: CounterStore,
   const window = budgetWindow(subject, now);
   const values = await counters.get(window.counterId);
   const spend = roundUsd(values?.spend ?? 0);
-  const reserved = roundUsd(Math.max(0, (values?.committed ?? 0) - spend));
+  // Only live holds: one past its expiry is a request that will never settle, waiting to be reclaimed.
+  const reserved = roundUsd(Object.values(values?.holds ?? {}).reduce((sum, hold) => sum + (hold.expiresAt > now ? hold.amount : 0), 0));
   const maxBudget = subject.settings.maxBudget;
   return {
     spend,

@@ -8,9 +8,11 @@ export interface DynamoClients {
   /** Reads, puts and conditional writes, which are safe to send again: the SDK retries them. */
   documents: DynamoDBDocumentClient;
   /**
-   * Budget and rate-window counters: `ADD` is not idempotent, so a write
-   * DynamoDB applied but whose answer was lost must not be sent again. One
-   * attempt; the core retries only what DynamoDB refused (throttling).
+   * Budget and rate-window counters: one attempt, so that there is one retry
+   * layer and it knows which writes are safe to repeat. The core sends a hold
+   * write again after any transient failure (it is conditional on the hold,
+   * so it cannot apply twice), and a plain `ADD` only when DynamoDB refused
+   * it (throttling): an ADD whose answer was lost may have been applied.
    */
   counters: DynamoDBDocumentClient;
   /** Longest a store waits for one call, retries included, before it fails closed. */
