@@ -27,16 +27,23 @@ const gateway = await startLocalGateway({
   port: Number(process.env.PORT ?? 4000),
   host: process.env.HOST ?? '127.0.0.1',
   masterKey: process.env.TOLLWAY_MASTER_KEY,
+  // Another DynamoDB (dynalite in its own process, DynamoDB Local, a real endpoint): several gateways then share one ledger.
+  dynamoEndpoint: process.env.TOLLWAY_DYNAMODB_ENDPOINT || undefined,
 });
 
 console.log(`Tollway listening on ${gateway.url}`);
 console.log(`  OpenAI base URL: ${gateway.url}/v1`);
 console.log(`  models: ${config.models.map((model) => model.name).join(', ')}`);
+console.log(`  DynamoDB: ${process.env.TOLLWAY_DYNAMODB_ENDPOINT ? gateway.dynamoEndpoint : 'embedded (dynalite)'}`);
 if (gateway.masterKeyGenerated) console.log(`  master key (generated, shown once): ${gateway.masterKey}`);
 else if (!process.env.TOLLWAY_MASTER_KEY) console.log('  master key: stored in the data folder (master-key)');
 
+/** How long requests in flight may take to finish after SIGTERM before they are cut off (and settled as client_disconnected). */
+const shutdownGraceMs = Number(process.env.TOLLWAY_SHUTDOWN_GRACE_MS ?? 10_000);
+
 const shutdown = async () => {
-  await gateway.close();
+  // Every hold is settled and every usage record written before the process exits.
+  await gateway.close({ graceMs: shutdownGraceMs });
   process.exit(0);
 };
 process.once('SIGINT', shutdown);

@@ -19,6 +19,7 @@ import { noMetrics, noTeam, type GatewayMetrics } from './metrics.js';
 import { ModelRouter } from './routing/model-router.js';
 import type { ModelCatalog } from './model-catalog.js';
 import { matchRoute, type FunctionName, type Operation, type Route } from './routes.js';
+import { reconcile } from './usage/reconcile.js';
 import { spendLogs } from './usage/spend-logs.js';
 import type { UsageReader, UsageStore } from './usage/usage-record.js';
 import { readJsonObject } from '../http/read-body.js';
@@ -104,6 +105,11 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
     'team.info': async ({ url }) => jsonResponse(200, await teamAdmin.info(url.searchParams)),
     'team.list': async ({ url }) => jsonResponse(200, await teamAdmin.list(url.searchParams)),
     'spend.logs': async ({ url }) => jsonResponse(200, await spendLogs(url.searchParams, dependencies.usageStore, now())),
+    'spend.reconcile': async ({ url }) =>
+      jsonResponse(
+        200,
+        await reconcile(url.searchParams, { keys: dependencies.keyStore, teams: dependencies.teamStore, counters: dependencies.counterStore, usage: dependencies.usageStore, now }),
+      ),
     health: async () => jsonResponse(200, { status: 'ok' }),
   };
 

@@ -40,6 +40,7 @@ export type Operation =
   | 'team.info'
   | 'team.list'
   | 'spend.logs'
+  | 'spend.reconcile'
   | 'health';
 
 export const routes: readonly Route[] = [
@@ -62,6 +63,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/team/info', function: 'admin', streaming: false, auth: 'master', operation: 'team.info' },
   { method: 'GET', path: '/team/list', function: 'admin', streaming: false, auth: 'master', operation: 'team.list' },
   { method: 'GET', path: '/spend/logs', function: 'admin', streaming: false, auth: 'master', operation: 'spend.logs' },
+  { method: 'GET', path: '/spend/reconcile', function: 'admin', streaming: false, auth: 'master', operation: 'spend.reconcile' },
   { method: 'GET', path: '/health', function: 'admin', streaming: false, auth: 'none', operation: 'health' },
 ];
 

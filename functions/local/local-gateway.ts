@@ -40,9 +40,15 @@ export interface LocalGateway {
   tableNames: TableNames;
   /** The DynamoDB endpoint the gateway talks to. */
   dynamoEndpoint: string;
-  /** Settles once every after-response task (usage records) started so far has. */
+  /** Settles once every request in flight and every after-response task (settlements, usage records) has. */
   settled(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, lets requests in flight finish for up to
+   * `graceMs` (0: none), cuts the rest off (each then settles as
+   * client_disconnected), and waits until every hold is settled and every
+   * usage record written before closing DynamoDB.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** `secret:NAME` locally: the environment variable `TOLLWAY_SECRET_<NAME>` (upper case, other characters as `_`). */
@@ -81,11 +87,12 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     tableNames: dynamo.tableNames,
     dynamoEndpoint: dynamo.endpoint,
     settled,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    async close({ graceMs = 0 } = {}) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (graceMs > 0) await Promise.race([settled(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      server.closeAllConnections();
+      await closed;
       await settled();
       await dynamo.close();
     },

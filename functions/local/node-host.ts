@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Gateway } from '../core/gateway-types.js';
 import { answerClientError, toWebRequest, writeWebResponse } from '../http/node-adapter.js';
 import { errorResponse } from '../http/responses.js';
 
 export interface NodeHost {
   server: Server;
-  /** Settles once every after-response task (usage records) started so far has. */
+  /** Settles once every request in flight and every after-response task (settlements, usage records) has, those they start included. */
   settled(): Promise<void>;
 }
 
@@ -16,7 +16,13 @@ export interface NodeHost {
  */
 export const createNodeHost = (gateway: Gateway): NodeHost => {
   const pending = new Set<Promise<unknown>>();
-  const server = createServer(async (incoming, outgoing) => {
+  const track = (task: Promise<unknown>) => {
+    const tracked = task.catch(() => undefined).finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  };
+  // A request is tracked until its response is written: a shutdown waits for it, and for the work it leaves behind.
+  const server = createServer((incoming, outgoing) => track(serve(incoming, outgoing)));
+  const serve = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const clientGone = new AbortController();
     outgoing.once('close', () => {
       if (!outgoing.writableFinished) clientGone.abort(new Error('client disconnected'));
@@ -24,10 +30,7 @@ export const createNodeHost = (gateway: Gateway): NodeHost => {
     const context = {
       requestId: randomUUID(),
       clientSignal: clientGone.signal,
-      waitUntil(task: Promise<unknown>) {
-        const tracked = task.catch(() => undefined).finally(() => pending.delete(tracked));
-        pending.add(tracked);
-      },
+      waitUntil: track,
     };
     let response: Response;
     try {
@@ -39,7 +42,7 @@ export const createNodeHost = (gateway: Gateway): NodeHost => {
     // on the connection, and a request sent after them would wait forever: close it.
     if (!incoming.complete) response.headers.set('connection', 'close');
     await writeWebResponse(response, outgoing);
-  });
+  };
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
   return {
