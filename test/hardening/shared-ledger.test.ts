@@ -3,7 +3,6 @@
  * (`TOLLWAY_DYNAMODB_ENDPOINT`), as Lambda instances share one ledger: 300
  * concurrent requests on one key of one team, spread over the four.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,45 +11,13 @@ import { hashKey } from '../../functions/core/auth/key-hash.js';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../functions/local/local-dynamodb.js';
 import { inspector } from '../support/dynamo-fault-proxy.js';
 import { masterKey } from '../support/gateway.js';
+import { startGatewayProcess, stopGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { reportFigures } from './support/probe.js';
-
-const repositoryRoot = new URL('../../', import.meta.url).pathname;
-
-const startProcess = (environment: Record<string, string>) =>
-  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-      cwd: repositoryRoot,
-      env: { ...process.env, PORT: '0', TOLLWAY_METRICS: 'off', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no banner after 60s:\n${output}`)), 60_000);
-    child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match && /DynamoDB: /.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 
 describe('four gateways over one ledger', () => {
   let dynamo: LocalDynamoDB;
   let folder: string;
-  let gateways: Array<{ child: ChildProcess; url: string }> = [];
+  let gateways: GatewayProcess[] = [];
   let tables: ReturnType<typeof inspector>;
 
   beforeAll(async () => {
@@ -60,14 +27,14 @@ describe('four gateways over one ledger', () => {
     const configFile = join(folder, 'tollway.config.yaml');
     // Each request may cost up to about $0.1 (100 output tokens at $1,000 a million); echo really costs a few tenths of a cent.
     writeFileSync(configFile, 'models:\n  - name: echo\n    provider: echo\n    price: { input_per_mtok: 100, output_per_mtok: 1000 }\nsettings:\n  dynamodb_timeout_ms: 20000\n');
-    const environment = { TOLLWAY_CONFIG: configFile, TOLLWAY_DATA_DIR: join(folder, 'data'), TOLLWAY_MASTER_KEY: masterKey, TOLLWAY_DYNAMODB_ENDPOINT: dynamo.endpoint };
-    gateways = await Promise.all([0, 1, 2, 3].map(() => startProcess(environment)));
+    const environment = { TOLLWAY_METRICS: 'off', TOLLWAY_CONFIG: configFile, TOLLWAY_DATA_DIR: join(folder, 'data'), TOLLWAY_MASTER_KEY: masterKey, TOLLWAY_DYNAMODB_ENDPOINT: dynamo.endpoint };
+    gateways = await Promise.all([0, 1, 2, 3].map(() => startGatewayProcess(environment)));
     tables = inspector({ dynamoEndpoint: dynamo.endpoint, tableNames: dynamo.tableNames } as Parameters<typeof inspector>[0]);
   }, 120_000);
 
   afterAll(async () => {
     tables?.close();
-    await Promise.all(gateways.map((gateway) => stop(gateway.child)));
+    await Promise.all(gateways.map((gateway) => stopGatewayProcess(gateway.child)));
     await dynamo?.close();
     rmSync(folder, { recursive: true, force: true });
   });

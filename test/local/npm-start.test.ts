@@ -1,45 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startGatewayProcess, stopGatewayProcess } from '../support/gateway-process.js';
 
 const repositoryRoot = new URL('../../', import.meta.url).pathname;
 
-/** Starts `bin/local.ts` the way `npm start` does and waits for its banner. */
-const startLocal = (environment: Record<string, string>) =>
-  new Promise<{ child: ChildProcess; output: string; url: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-      cwd: repositoryRoot,
-      env: { ...process.env, PORT: '0', ...environment },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no banner after 20s:\n${output}`)), 20_000);
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match && output.includes('\n', output.indexOf(match[0])) && /master key/.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, output, url: match[1] });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (data: Buffer) => {
-      output += data.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+/** `npm start`, ready once it has printed the master key line. */
+const startLocal = (environment: Record<string, string>) => startGatewayProcess(environment, { ready: /master key/, timeoutMs: 20_000 });
+const stop = stopGatewayProcess;
 
 describe('npm start (bin/local.ts)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tollway-start-'));

@@ -4,7 +4,6 @@
  * every usage record before the process exits; after SIGKILL, the holds it
  * left are reclaimed by another instance once they expire.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,35 +16,7 @@ import { startLocalGateway } from '../../functions/local/local-gateway.js';
 import { inspector } from '../support/dynamo-fault-proxy.js';
 import { endSse, sendChunk, sendUsageChunk, startFakeUpstream, startSse, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { masterKey } from '../support/gateway.js';
-
-const repositoryRoot = new URL('../../', import.meta.url).pathname;
-
-/** Starts `bin/local.ts` as `npm start` does and waits for its banner. */
-const startProcess = (environment: Record<string, string>) =>
-  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-      cwd: repositoryRoot,
-      env: { ...process.env, PORT: '0', TOLLWAY_METRICS: 'off', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no banner after 30s:\n${output}`)), 30_000);
-    child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match && /DynamoDB: /.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+import { exitOf, startGatewayProcess } from '../support/gateway-process.js';
 
 describe('stopping a gateway with streams in flight', () => {
   let dynamo: LocalDynamoDB;
@@ -91,7 +62,7 @@ settings:
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const environment = () => ({ TOLLWAY_CONFIG: configFile, TOLLWAY_DATA_DIR: join(folder, 'data'), TOLLWAY_MASTER_KEY: masterKey, TOLLWAY_DYNAMODB_ENDPOINT: dynamo.endpoint });
+  const environment = () => ({ TOLLWAY_METRICS: 'off', TOLLWAY_CONFIG: configFile, TOLLWAY_DATA_DIR: join(folder, 'data'), TOLLWAY_MASTER_KEY: masterKey, TOLLWAY_DYNAMODB_ENDPOINT: dynamo.endpoint });
 
   const newKey = async (url: string) => {
     const response = await fetch(`${url}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${masterKey}` }, body: JSON.stringify({ max_budget: 100 }) });
@@ -132,13 +103,13 @@ settings:
 
   it('SIGTERM: settles every hold and writes every usage record before the process exits', async () => {
     // Prepare
-    const gateway = await startProcess({ ...environment(), TOLLWAY_SHUTDOWN_GRACE_MS: '300' });
+    const gateway = await startGatewayProcess({ ...environment(), TOLLWAY_SHUTDOWN_GRACE_MS: '300' });
     const key = await newKey(gateway.url);
     await openStreams(gateway.url, key, 4);
 
     // Act
     gateway.child.kill('SIGTERM');
-    const code = await exited(gateway.child);
+    const code = await exitOf(gateway.child);
 
     // Assess
     const ledger = await ledgerOf(key);
@@ -153,11 +124,11 @@ settings:
 
   it('SIGKILL: another instance reclaims the holds the killed one left, once they expire', async () => {
     // Prepare: streams in flight on one process, killed without a chance to settle.
-    const killed = await startProcess(environment());
+    const killed = await startGatewayProcess(environment());
     const key = await newKey(killed.url);
     await openStreams(killed.url, key, 3);
     killed.child.kill('SIGKILL');
-    await exited(killed.child);
+    await exitOf(killed.child);
     const stranded = await ledgerOf(key);
 
     // Act: after hold_ttl_seconds, one request through another instance on the same ledger.
