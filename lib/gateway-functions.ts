@@ -57,6 +57,8 @@ export class GatewayFunctions extends Construct {
       environment: tables.environment,
     });
     tables.keys.grantReadData(this.mcp.lambdaFunction);
+    // MCP calls count in the caller's rpm windows: one conditional UpdateItem, nothing else on the budgets table.
+    tables.budgets.grant(this.mcp.lambdaFunction, 'dynamodb:UpdateItem');
     // The built-in knowledge_base__search tool searches the configured knowledge bases.
     const mcpRetrieve = bedrockRetrieveStatement(config);
     if (mcpRetrieve) this.mcp.lambdaFunction.addToRolePolicy(mcpRetrieve);
@@ -69,6 +71,8 @@ export class GatewayFunctions extends Construct {
       environment: tables.environment,
     });
     tables.keys.grantReadData(this.retrieve.lambdaFunction);
+    // Searches count in the caller's rpm windows.
+    tables.budgets.grant(this.retrieve.lambdaFunction, 'dynamodb:UpdateItem');
     const retrieveStatement = bedrockRetrieveStatement(config);
     if (retrieveStatement) this.retrieve.lambdaFunction.addToRolePolicy(retrieveStatement);
 

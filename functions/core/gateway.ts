@@ -13,6 +13,7 @@ import type { KnowledgeService } from './knowledge/knowledge-service.js';
 import { listVectorStores, searchVectorStore } from './knowledge/vector-store-routes.js';
 import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
 import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
+import { subjectsOf } from './limits/limit-windows.js';
 import { RequestLimiter } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
 import { noMetrics, noTeam, type GatewayMetrics } from './metrics.js';
@@ -83,18 +84,29 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const router = new ModelRouter(dependencies.catalog, dependencies.config, { now: clock, random: dependencies.random ?? Math.random, logger: dependencies.logger, metrics });
   const chatDependencies = { ...dependencies, limiter, router, metrics, now };
   const body = (request: Request) => readJsonObject(request, maxBodyBytes);
+  /** Routes that reach an MCP server or a knowledge base count against `rpm_limit` too (one UpdateItem per limited subject; none without a limit). */
+  const countRequest = async (caller: Caller, context: RequestContext) => {
+    await limiter.admit({ requestId: context.requestId, subjects: subjectsOf(caller), reserveUsd: 0, estimatedTokens: 0, requestsOnly: true }, context.waitUntil);
+  };
 
   const operations: Record<Operation, OperationHandler> = {
     'chat.completions': ({ request, caller, context, arrivedAt }) => chatCompletions(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'models.list': async ({ caller }) => jsonResponse(200, listModels(dependencies.catalog, requireCaller(caller))),
     embeddings: ({ request, caller, context, arrivedAt }) => embeddings(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'vector_stores.list': async ({ caller }) => jsonResponse(200, listVectorStores(dependencies.knowledge, requireCaller(caller))),
-    'vector_stores.search': async ({ request, caller, params }) =>
-      jsonResponse(200, await searchVectorStore(dependencies.knowledge, requireCaller(caller), params.id, await body(request))),
-    'mcp.endpoint': ({ request, caller, context, params }) => dependencies.mcp.handle(request, mcpAccessOf(requireCaller(caller), context.requestId), params.server),
+    'vector_stores.search': async ({ request, caller, params, context }) => {
+      await countRequest(requireCaller(caller), context);
+      return jsonResponse(200, await searchVectorStore(dependencies.knowledge, requireCaller(caller), params.id, await body(request)));
+    },
+    'mcp.endpoint': async ({ request, caller, context, params }) => {
+      await countRequest(requireCaller(caller), context);
+      return dependencies.mcp.handle(request, mcpAccessOf(requireCaller(caller), context.requestId), params.server);
+    },
     'mcp.tools.list': async ({ caller, context }) => jsonResponse(200, await listMcpFunctions(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId))),
-    'mcp.tools.call': async ({ request, caller, context }) =>
-      jsonResponse(200, await callMcpTool(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId), await body(request))),
+    'mcp.tools.call': async ({ request, caller, context }) => {
+      await countRequest(requireCaller(caller), context);
+      return jsonResponse(200, await callMcpTool(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId), await body(request)));
+    },
     'key.generate': async ({ request }) => jsonResponse(200, await keyAdmin.generate(await body(request))),
     'key.update': async ({ request }) => jsonResponse(200, await keyAdmin.update(await body(request))),
     'key.delete': async ({ request }) => jsonResponse(200, await keyAdmin.delete(await body(request))),

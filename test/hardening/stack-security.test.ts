@@ -165,7 +165,7 @@ describe('the synthesized stack', () => {
       }
     });
 
-    it('lets only chat write budgets and usage, only PutItem on usage, and only admin write keys', () => {
+    it('lets only chat write usage (PutItem only), mcp and retrieve only count rpm windows in budgets (UpdateItem only), and only admin write keys', () => {
       const { template } = everything;
       const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
       const byFunction = { Chat: 'FunctionsChat', Mcp: 'FunctionsMcp', Retrieve: 'FunctionsRetrieve', Admin: 'FunctionsAdmin' };
@@ -178,7 +178,7 @@ describe('the synthesized stack', () => {
         expect(actionsOn(statements[name], tableArn(everything, 'Keys')).filter((action) => writes.includes(action)), name).toEqual([]);
       }
       for (const name of ['Mcp', 'Retrieve']) {
-        expect(actionsOn(statements[name], tableArn(everything, 'Budgets')), name).toEqual([]);
+        expect(actionsOn(statements[name], tableArn(everything, 'Budgets')), name).toEqual(['dynamodb:UpdateItem']);
         expect(actionsOn(statements[name], tableArn(everything, 'Usage')), name).toEqual([]);
       }
       expect(actionsOn(statements.Admin, tableArn(everything, 'Keys'))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem']));

@@ -13,6 +13,8 @@ export interface AdmissionRequest {
   reserveUsd: number;
   /** Tokens counted against tpm limits up front; corrected at settlement. */
   estimatedTokens: number;
+  /** Count the request in rpm windows only: no hold, no tokens (MCP and retrieval calls, which cost no model tokens). */
+  requestsOnly?: boolean;
 }
 
 export interface Settlement {
@@ -79,6 +81,18 @@ export class RequestLimiter {
     const plans: Plan[] = [];
     for (const subject of request.subjects) {
       const { maxBudget, rpmLimit, tpmLimit } = subject.settings;
+      if (request.requestsOnly) {
+        if (rpmLimit === undefined) continue;
+        const window = rateWindow(subject, now);
+        plans.push({
+          kind: 'rate',
+          subject,
+          counterId: window.counterId,
+          endsAt: window.endsAt,
+          update: { counterId: window.counterId, add: { requests: 1 }, limits: { requestsBelow: rpmLimit }, expiresAt: window.expiresAt },
+        });
+        continue;
+      }
       if (maxBudget !== undefined) {
         const window = budgetWindow(subject, now);
         if (roundUsd(maxBudget - reserveUsd) < 0) throw budgetExceeded(subject, reserveUsd, window.endsAt, now, true);
