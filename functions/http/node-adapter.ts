@@ -26,9 +26,11 @@ export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Re
 /**
  * Writes a web Response to a Node response, chunk by chunk as the body
  * produces them (real streaming), honouring backpressure. When the client
- * disconnects the body is cancelled, which the core turns into an upstream abort.
+ * disconnects the body is cancelled, which the core turns into an upstream
+ * abort; so when it stops reading for `stalledClientMs`: the connection is
+ * cut, rather than held open (and the request's budget held) forever.
  */
-export const writeWebResponse = async (response: Response, outgoing: ServerResponse): Promise<void> => {
+export const writeWebResponse = async (response: Response, outgoing: ServerResponse, stalledClientMs = Number.POSITIVE_INFINITY): Promise<void> => {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -49,7 +51,7 @@ export const writeWebResponse = async (response: Response, outgoing: ServerRespo
       const { done, value } = await reader.read();
       if (done) break;
       if (outgoing.destroyed) break;
-      if (!outgoing.write(value)) await waitForDrain(outgoing);
+      if (!outgoing.write(value)) await waitForDrain(outgoing, stalledClientMs);
     }
   } catch {
     // The body was cancelled (client gone) or failed; nothing more can reach the client.
@@ -60,9 +62,11 @@ export const writeWebResponse = async (response: Response, outgoing: ServerRespo
   }
 };
 
-const waitForDrain = (outgoing: ServerResponse) =>
+const waitForDrain = (outgoing: ServerResponse, stalledClientMs: number) =>
   new Promise<void>((resolve) => {
+    const stalled = Number.isFinite(stalledClientMs) ? setTimeout(() => outgoing.destroy(new Error('client stopped reading')), stalledClientMs) : undefined;
     const done = () => {
+      clearTimeout(stalled);
       outgoing.off('drain', done);
       outgoing.off('close', done);
       resolve();

@@ -72,7 +72,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     metrics: options.metrics,
   });
 
-  const { server, settled } = createNodeHost(gateway);
+  // A client that stops reading is treated like a silent upstream: cut off after the stream idle timeout.
+  const { server, settled } = createNodeHost(gateway, { stalledClientMs: options.config.settings.router.default_stream_idle_timeout_ms });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());

@@ -12,9 +12,10 @@ export interface NodeHost {
 
 /**
  * The gateway core on a node:http server: web Request in, streamed Response
- * out, the client's disconnect as an abort signal, after-response work tracked.
+ * out, the client's disconnect as an abort signal, after-response work tracked;
+ * a client that stops reading for `stalledClientMs` is cut off.
  */
-export const createNodeHost = (gateway: Gateway): NodeHost => {
+export const createNodeHost = (gateway: Gateway, options: { stalledClientMs?: number } = {}): NodeHost => {
   const pending = new Set<Promise<unknown>>();
   const track = (task: Promise<unknown>) => {
     const tracked = task.catch(() => undefined).finally(() => pending.delete(tracked));
@@ -41,7 +42,7 @@ export const createNodeHost = (gateway: Gateway): NodeHost => {
     // A body refused before it was read to the end (413, 401...) leaves unread bytes
     // on the connection, and a request sent after them would wait forever: close it.
     if (!incoming.complete) response.headers.set('connection', 'close');
-    await writeWebResponse(response, outgoing);
+    await writeWebResponse(response, outgoing, options.stalledClientMs);
   };
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
