@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { GatewayError } from '../core/errors.js';
 import type { RequestContext } from '../core/gateway-types.js';
 import { routes } from '../core/routes.js';
 
@@ -111,6 +112,12 @@ export const toStreamedResult = (response: Response): StreamedResult => ({
 /** Work the core hands over with `waitUntil`, kept until the invocation settles it. */
 export class BackgroundTasks {
   readonly #pending: Promise<PromiseSettledResult<unknown>>[] = [];
+  readonly #cleanups: Array<() => void> = [];
+
+  /** Runs `cleanup` once every task has settled (the invocation is over). */
+  onSettled(cleanup: () => void): void {
+    this.#cleanups.push(cleanup);
+  }
 
   /** Keeps `task`; its failure is reported by `settle`, never as an unhandled rejection. */
   add(task: Promise<unknown>): void {
@@ -124,16 +131,31 @@ export class BackgroundTasks {
       const results = await Promise.all(this.#pending.splice(0));
       for (const result of results) if (result.status === 'rejected') failures.push(result.reason);
     }
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
     return failures;
   }
 }
 
+/** Time kept back from the invocation's end for settling holds and writing usage records (a few DynamoDB calls, retries included). */
+export const settlementReserveMs = 15_000;
+
 /**
- * The core's per-request context on Lambda. No `clientSignal`: Lambda tells a
- * function nothing when the caller of a streamed response goes away (writes
- * keep succeeding until the invocation ends), so there is nothing to abort on.
+ * The core's per-request context on Lambda. Lambda tells a function nothing
+ * when the caller of a streamed response goes away (writes keep succeeding
+ * until the invocation ends), so the one thing to abort on is the
+ * invocation's own end: the signal fires `settlementReserveMs` before it, so
+ * the upstream call (retries and stream included) stops in time for the
+ * settlement and the usage record, instead of Lambda killing all three.
  */
-export const lambdaRequestContext = (requestId: string, tasks: BackgroundTasks): RequestContext => ({
-  requestId,
-  waitUntil: (task) => tasks.add(task),
-});
+export const lambdaRequestContext = (requestId: string, tasks: BackgroundTasks, remainingMs: number = Number.POSITIVE_INFINITY): RequestContext => {
+  const deadline = new AbortController();
+  if (Number.isFinite(remainingMs)) {
+    const timer = setTimeout(
+      () => deadline.abort(new GatewayError(504, 'The gateway function ran out of time for this request.', { type: 'server_error', code: 'invocation_deadline' })),
+      Math.max(0, remainingMs - settlementReserveMs),
+    );
+    timer.unref?.();
+    tasks.onSettled(() => clearTimeout(timer));
+  }
+  return { requestId, waitUntil: (task) => tasks.add(task), clientSignal: deadline.signal };
+};

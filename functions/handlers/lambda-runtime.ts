@@ -91,7 +91,7 @@ export const lambdaGateway = (functionName: FunctionName, compose: ComposeGatewa
   return async (event, context, tasks) => {
     try {
       gateway ??= compose(lambdaRuntimeOptions(functionName, bundledConfig(), process.env));
-      return await gateway.handle(toWebRequest(event), lambdaRequestContext(context.awsRequestId, tasks));
+      return await gateway.handle(toWebRequest(event), lambdaRequestContext(context.awsRequestId, tasks, context.getRemainingTimeInMillis()));
     } catch (error) {
       logger.error('request failed outside the gateway core', describeError(error));
       return errorResponse(error);

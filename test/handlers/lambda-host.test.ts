@@ -5,6 +5,7 @@ import {
   BackgroundTasks,
   isStreamedRoute,
   lambdaRequestContext,
+  settlementReserveMs,
   toBufferedResult,
   toStreamedResult,
   toWebRequest,
@@ -223,3 +224,29 @@ describe('BackgroundTasks', () => {
     expect(failures).toEqual([new Error('usage write failed')]);
   });
 });
+
+describe('lambdaRequestContext: the invocation deadline', () => {
+  it('aborts the request settlementReserveMs before the invocation ends, with a 504 naming the deadline', async () => {
+    const tasks = new BackgroundTasks();
+    const startedAt = performance.now();
+
+    const context = lambdaRequestContext('req-2', tasks, settlementReserveMs + 100);
+    await new Promise((resolve) => context.clientSignal!.addEventListener('abort', resolve, { once: true }));
+
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(90);
+    expect(context.clientSignal!.reason).toMatchObject({ status: 504, code: 'invocation_deadline' });
+  });
+
+  it('never fires once the invocation has settled, nor without a deadline', async () => {
+    const tasks = new BackgroundTasks();
+    const settled = lambdaRequestContext('req-3', tasks, settlementReserveMs + 50);
+    const unbounded = lambdaRequestContext('req-4', new BackgroundTasks());
+
+    await tasks.settle();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+
+    expect(settled.clientSignal!.aborted).toBe(false);
+    expect(unbounded.clientSignal!.aborted).toBe(false);
+  });
+});
+
