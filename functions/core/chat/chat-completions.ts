@@ -4,6 +4,7 @@ import type { RequestContext } from '../gateway-types.js';
 import { addUsage, emptyUsage } from '../language-model.js';
 import { reservationFor } from '../limits/worst-case-cost.js';
 import { costOf } from '../pricing.js';
+import { estimateUsage } from '../usage/estimate-usage.js';
 import { parseBody } from '../validation.js';
 import { readJsonObject } from '../../http/read-body.js';
 import { jsonResponse } from '../../http/responses.js';
@@ -111,12 +112,14 @@ const generateChatCompletion = async (
       'x-tollway-overhead-ms': (latencyMs - upstreamMs).toFixed(2),
     });
   } catch (error) {
+    // A client that left mid-call still had its prompt read upstream: bill the estimated input of the round in flight.
+    const abandoned = context.clientSignal?.aborted ? estimateUsage(completion.modelRequest, 0) : undefined;
     context.waitUntil(
       finishCompletion(dependencies, completion, {
-        usage: completion.priorUsage,
-        costUsd: completion.priorCostUsd,
+        usage: abandoned ? addUsage(completion.priorUsage, abandoned) : completion.priorUsage,
+        costUsd: completion.priorCostUsd + (abandoned ? costOf(abandoned, completion.deployment.config.price) : 0),
         status: error instanceof GatewayError ? error.status : 500,
-        outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
+        outcome: abandoned ? 'client_disconnected' : 'error',
         latencyMs: performance.now() - completion.arrivedAt,
         errorCode: errorCodeOf(error),
       }),
