@@ -121,7 +121,11 @@ export class RequestLimiter {
     const admission = new Admission(this.store, plans, request.requestId, reserveUsd, request.estimatedTokens, request.subjects, this.now, this.logger, this.options.onSoftBudget);
     if (refusedIndex < 0) return admission;
 
-    const applied = plans.filter((_, index) => outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<boolean>).value);
+    // What was placed is given back; so is a hold whose write failed without an answer (a timeout), which
+    // DynamoDB may yet apply: its release is conditional on the hold, a no-op if it never lands.
+    const applied = plans.filter(
+      (plan, index) => (outcomes[index].status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<boolean>).value) || (plan.kind === 'budget' && outcomes[index].status === 'rejected'),
+    );
     waitUntil(admission.release(applied));
     const outcome = outcomes[refusedIndex];
     if (outcome.status === 'rejected') {
