@@ -3,7 +3,7 @@ import { hashKey } from '../../functions/core/auth/key-hash.js';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { inspector } from '../support/dynamo-fault-proxy.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
-import { admin, generateKey, startTestGateway } from '../support/gateway.js';
+import { admin, generateKey, relayConfig, startTestGateway } from '../support/gateway.js';
 
 describe('a non-streamed request the client abandons', () => {
   let upstream: FakeUpstream;
@@ -15,14 +15,7 @@ describe('a non-streamed request the client abandons', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       if (!response.destroyed) sendJson(response, 200, completionBody({ role: 'assistant', content: 'late' }, 'stop'));
     });
-    gateway = await startTestGateway(`
-models:
-  - name: relay
-    provider: openai-compatible
-    base_url: ${upstream.baseUrl}
-    model: relay-model
-    price: { input_per_mtok: 1000, output_per_mtok: 2000 }
-`);
+    gateway = await startTestGateway(relayConfig(upstream.baseUrl, { input: 1000, output: 2000 }));
     tables = inspector(gateway);
   });
   afterAll(async () => {

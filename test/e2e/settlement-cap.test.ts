@@ -3,7 +3,7 @@ import { hashKey } from '../../functions/core/auth/key-hash.js';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { inspector } from '../support/dynamo-fault-proxy.js';
 import { completionBody, endSse, sendChunk, sendJson, sendUsageChunk, startFakeUpstream, startSse, type FakeUpstream } from '../support/fake-openai-upstream.js';
-import { admin, generateKey, recordingMetrics, startTestGateway } from '../support/gateway.js';
+import { admin, generateKey, recordingMetrics, relayConfig, startTestGateway } from '../support/gateway.js';
 
 /** An upstream that reports three times the output tokens the request allowed. */
 const overReporting = { prompt_tokens: 10, completion_tokens: 3 * 100 };
@@ -24,18 +24,7 @@ describe('settlement never exceeds the hold', () => {
       endSse(response);
     });
     // $0.01 per output token: a request with max_tokens 100 may cost at most about $1 of output.
-    gateway = await startTestGateway(
-      `
-models:
-  - name: relay
-    provider: openai-compatible
-    base_url: ${upstream.baseUrl}
-    model: relay-model
-    price: { input_per_mtok: 100, output_per_mtok: 10000 }
-`,
-      {},
-      { metrics: metrics.metrics },
-    );
+    gateway = await startTestGateway(relayConfig(upstream.baseUrl, { input: 100, output: 10_000 }), {}, { metrics: metrics.metrics });
     tables = inspector(gateway);
   });
 

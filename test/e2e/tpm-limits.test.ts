@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
-import { generateKey, startTestGateway } from '../support/gateway.js';
+import { generateKey, relayConfig, startTestGateway } from '../support/gateway.js';
 
 describe('tpm_limit', () => {
   let upstream: FakeUpstream;
@@ -13,13 +13,7 @@ describe('tpm_limit', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       sendJson(response, 200, completionBody({ role: 'assistant', content: 'a long answer' }, 'stop', { prompt_tokens: 10, completion_tokens: 400 }));
     });
-    gateway = await startTestGateway(`
-models:
-  - name: relay
-    provider: openai-compatible
-    base_url: ${upstream.baseUrl}
-    model: relay-model
-`);
+    gateway = await startTestGateway(relayConfig(upstream.baseUrl));
   });
 
   afterAll(async () => {

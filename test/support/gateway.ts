@@ -22,6 +22,11 @@ export const startTestGateway = async (
     metrics: options.metrics,
   });
 
+/** A config with one model, `relay`, served by the OpenAI-compatible server at `baseUrl`, at the given USD per million tokens. */
+export const relayConfig = (baseUrl: string, price?: { input: number; output: number }) =>
+  `models:\n  - name: relay\n    provider: openai-compatible\n    base_url: ${baseUrl}\n    model: relay-model\n` +
+  (price ? `    price: { input_per_mtok: ${price.input}, output_per_mtok: ${price.output} }\n` : '');
+
 /** Metrics kept in memory, for assertions. */
 export const recordingMetrics = () => {
   const records: { name: MetricName; value: number; dimensions: Record<string, string> }[] = [];

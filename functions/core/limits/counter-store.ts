@@ -88,8 +88,9 @@ export interface CounterStore {
   reclaimExpired(counterId: string, now: number): Promise<number>;
 }
 
-export const zeroCounters = (): CounterValues => ({ committed: 0, spend: 0, requests: 0, tokens: 0, holds: {} });
+/** Whether a hold may still settle at `now` (epoch ms); past its expiry any later write may reclaim it. */
+export const isLive = (hold: Hold, now: number): boolean => hold.expiresAt > now;
 
 /** The holds that expired before `now`. */
 export const expiredHolds = (values: CounterValues | undefined, now: number): Array<[string, Hold]> =>
-  Object.entries(values?.holds ?? {}).filter(([, hold]) => hold.expiresAt <= now);
+  Object.entries(values?.holds ?? {}).filter(([, hold]) => !isLive(hold, now));

@@ -1,6 +1,6 @@
 import type { GatewayLogger } from '../logger.js';
 import { roundUsd } from '../pricing.js';
-import { isThrottling, retrying } from '../retry.js';
+import { isThrottling, isTransient, retrying } from '../retry.js';
 import { budgetExceeded, limitsUnavailable, rateLimited, secondsUntil } from './limit-errors.js';
 import { expiredHolds, type CounterStore, type CounterUpdate, type CounterValues, type PlacementOutcome } from './counter-store.js';
 import { budgetWindow, hasRateLimit, rateWindow, type LimitSubject } from './limit-windows.js';
@@ -42,16 +42,6 @@ interface Plan {
 
 const negate = (add: CounterUpdate['add']): CounterUpdate['add'] =>
   Object.fromEntries(Object.entries(add).map(([field, value]) => [field, -(value ?? 0)]));
-
-/** Throttling, a lost connection or a server fault: a hold write may be sent again, since it cannot apply twice. */
-const isTransient = (error: unknown): boolean => {
-  if (isThrottling(error)) return true;
-  const facts = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  // The SDK names a dropped connection `TimeoutError` with code ECONNRESET; a deadline (AbortError, ETIMEDOUT) is not tried again.
-  if (['ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes(facts?.code ?? '')) return true;
-  if (facts?.name === 'AbortError' || facts?.name === 'TimeoutError') return false;
-  return facts?.$fault === 'server' || (facts?.$metadata?.httpStatusCode ?? 0) >= 500;
-};
 
 type Patience = 'before-upstream' | 'after-response';
 

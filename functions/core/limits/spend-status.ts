@@ -1,5 +1,5 @@
 import { roundUsd } from '../pricing.js';
-import type { CounterStore } from './counter-store.js';
+import { isLive, type CounterStore } from './counter-store.js';
 import { budgetWindow, type LimitSubject } from './limit-windows.js';
 
 /** Current-period spend of a key or team, for /key/info and /team/info. */
@@ -8,7 +8,7 @@ export const spendStatus = async (subject: LimitSubject, counters: CounterStore,
   const values = await counters.get(window.counterId);
   const spend = roundUsd(values?.spend ?? 0);
   // Only live holds: one past its expiry is a request that will never settle, waiting to be reclaimed.
-  const reserved = roundUsd(Object.values(values?.holds ?? {}).reduce((sum, hold) => sum + (hold.expiresAt > now ? hold.amount : 0), 0));
+  const reserved = roundUsd(Object.values(values?.holds ?? {}).reduce((sum, hold) => sum + (isLive(hold, now) ? hold.amount : 0), 0));
   const maxBudget = subject.settings.maxBudget;
   return {
     spend,

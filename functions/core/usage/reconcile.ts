@@ -2,7 +2,7 @@ import { hashKey } from '../auth/key-hash.js';
 import { parseDuration } from '../duration.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { KeyStore, TeamStore } from '../keys/key-record.js';
-import type { CounterStore } from '../limits/counter-store.js';
+import { isLive, type CounterStore } from '../limits/counter-store.js';
 import { budgetWindow, type LimitSubject } from '../limits/limit-windows.js';
 import { roundUsd } from '../pricing.js';
 import type { UsageReader } from './usage-record.js';
@@ -70,7 +70,7 @@ export const reconcile = async (query: URLSearchParams, dependencies: ReconcileD
     request_id: requestId,
     amount: hold.amount,
     expires_at: new Date(hold.expiresAt).toISOString(),
-    live: hold.expiresAt > now,
+    live: isLive(hold, now),
   }));
   const counterSpend = roundUsd(values?.spend ?? 0);
   return {
