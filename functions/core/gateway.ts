@@ -12,6 +12,7 @@ import { embeddings } from './embeddings/embeddings-route.js';
 import type { KnowledgeService } from './knowledge/knowledge-service.js';
 import { listVectorStores, searchVectorStore } from './knowledge/vector-store-routes.js';
 import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
+import { meteredMcpAccess } from './mcp/tool-meter.js';
 import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
 import { subjectsOf } from './limits/limit-windows.js';
 import { RequestLimiter } from './limits/request-limiter.js';
@@ -100,12 +101,12 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
     },
     'mcp.endpoint': async ({ request, caller, context, params }) => {
       await countRequest(requireCaller(caller), context);
-      return dependencies.mcp.handle(request, mcpAccessOf(requireCaller(caller), context.requestId), params.server);
+      return dependencies.mcp.handle(request, meteredMcpAccess(chatDependencies, requireCaller(caller), context), params.server);
     },
     'mcp.tools.list': async ({ caller, context }) => jsonResponse(200, await listMcpFunctions(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId))),
     'mcp.tools.call': async ({ request, caller, context }) => {
       await countRequest(requireCaller(caller), context);
-      return jsonResponse(200, await callMcpTool(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId), await body(request)));
+      return jsonResponse(200, await callMcpTool(dependencies.mcp, meteredMcpAccess(chatDependencies, requireCaller(caller), context), await body(request)));
     },
     'key.generate': async ({ request }) => jsonResponse(200, await keyAdmin.generate(await body(request))),
     'key.update': async ({ request }) => jsonResponse(200, await keyAdmin.update(await body(request))),

@@ -23,7 +23,7 @@ export const auditToolCall = async <Result extends object>(
   const startedAt = performance.now();
   let outcome: ToolCallOutcome = 'error';
   try {
-    const result = await call();
+    const result = access.meterToolCall ? await access.meterToolCall(target, call) : await call();
     outcome = 'isError' in result && result.isError === true ? 'tool_error' : 'success';
     return result;
   } finally {

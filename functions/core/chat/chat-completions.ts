@@ -23,6 +23,7 @@ import {
 import { toModelRequest } from './convert-chat-request.js';
 import { applyFileSearch } from './file-search.js';
 import { prepareMcpTools } from './mcp-chat-tools.js';
+import { meteredMcpAccess } from '../mcp/tool-meter.js';
 import { generateRounds } from './tool-rounds.js';
 
 /**
@@ -51,7 +52,7 @@ export const chatCompletions = async (
   let modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
   // Gateway-run tools and retrieved context come first: the reservation must cover the prompt they make.
   const [mcpTools, fileSearch] = await Promise.all([
-    prepareMcpTools(chat, caller, dependencies.mcp, context.requestId),
+    prepareMcpTools(chat, dependencies.mcp, () => meteredMcpAccess(dependencies, caller, context)),
     applyFileSearch(chat, modelRequest, primary.config, caller, dependencies.knowledge, context.clientSignal),
   ]);
   if (fileSearch) modelRequest = fileSearch.request;

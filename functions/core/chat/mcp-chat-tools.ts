@@ -1,7 +1,6 @@
-import type { Caller } from '../auth/authenticate.js';
 import { GatewayError } from '../errors.js';
 import type { ModelMessage, ToolCallPart, ToolDefinition } from '../language-model.js';
-import { mcpAccessOf, type McpAccess, type McpService, type McpToolDescription, type McpToolResult } from '../mcp/mcp-service.js';
+import { type McpAccess, type McpService, type McpToolDescription, type McpToolResult } from '../mcp/mcp-service.js';
 import type { ChatRequest, McpChatTool } from './chat-request-schema.js';
 
 /** The MCP tools a chat request offers the model, by the name the model calls them. */
@@ -33,10 +32,10 @@ const allowedToolsOf = (tool: McpChatTool): string[] | undefined => {
  * Lists the tools of every `{type: "mcp"}` entry: the caller must be allowed
  * the server (403 otherwise); `allowed_tools` narrows the list further.
  */
-export const prepareMcpTools = async (chat: ChatRequest, caller: Caller, mcp: McpService, requestId: string): Promise<ChatMcpTools | undefined> => {
+export const prepareMcpTools = async (chat: ChatRequest, mcp: McpService, accessOf: () => McpAccess): Promise<ChatMcpTools | undefined> => {
   const entries = chat.tools?.filter((tool): tool is McpChatTool => tool.type === 'mcp') ?? [];
   if (entries.length === 0) return undefined;
-  const access = mcpAccessOf(caller, requestId);
+  const access = accessOf();
   const lists = await Promise.all(
     entries.map((entry) => {
       if (!access.allowsServer(entry.server_label)) {

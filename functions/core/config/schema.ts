@@ -78,6 +78,10 @@ export const mcpServerSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   headers: z.record(z.string(), z.string()).optional(),
   timeout_ms: z.number().int().positive().default(30_000),
+  /** USD per call of a named tool, held before the call and charged to budgets like tokens. */
+  tool_prices: z.record(z.string().min(1), z.number().nonnegative()).optional(),
+  /** USD per call of this server's tools not named in `tool_prices`. */
+  default_tool_price: z.number().nonnegative().optional(),
 });
 
 export const knowledgeBaseSchema = z.discriminatedUnion('provider', [

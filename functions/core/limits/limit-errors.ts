@@ -4,10 +4,10 @@ import type { LimitSubject } from './limit-windows.js';
 export const secondsUntil = (endsAt: number, now: number) => Math.max(1, Math.ceil((endsAt - now) / 1000));
 
 /** 429 budget_exceeded: the worst case does not fit (or, with `neverFits`, could never fit) the remaining budget. */
-export const budgetExceeded = (subject: LimitSubject, reserveUsd: number, endsAt: number | undefined, now: number, neverFits: boolean) => {
+export const budgetExceeded = (subject: LimitSubject, reserveUsd: number, endsAt: number | undefined, now: number, neverFits: boolean, hint = '') => {
   const what = subject.kind === 'key' ? 'this key' : 'its team';
   const detail = neverFits
-    ? `The request's worst-case cost ($${reserveUsd}) is more than the whole budget of ${what} ($${subject.settings.maxBudget}); lower max_tokens.`
+    ? `The request's worst-case cost ($${reserveUsd}) is more than the whole budget of ${what} ($${subject.settings.maxBudget})${hint}.`
     : `Budget exceeded for ${what}: the request's worst-case cost ($${reserveUsd}) does not fit in the remaining budget of $${subject.settings.maxBudget}.`;
   return new GatewayError(429, detail, {
     type: 'rate_limit_error',

@@ -15,6 +15,8 @@ export interface AdmissionRequest {
   estimatedTokens: number;
   /** Count the request in rpm windows only: no hold, no tokens (MCP and retrieval calls, which cost no model tokens). */
   requestsOnly?: boolean;
+  /** Hold on budgets only, not counted in rate windows (a priced tool call, whose request was counted already). */
+  spendOnly?: boolean;
 }
 
 export interface Settlement {
@@ -85,10 +87,10 @@ export class RequestLimiter {
       }
       if (maxBudget !== undefined) {
         const window = budgetWindow(subject, now);
-        if (roundUsd(maxBudget - reserveUsd) < 0) throw budgetExceeded(subject, reserveUsd, window.endsAt, now, true);
+        if (roundUsd(maxBudget - reserveUsd) < 0) throw budgetExceeded(subject, reserveUsd, window.endsAt, now, true, request.spendOnly ? '' : '; lower max_tokens');
         plans.push({ kind: 'budget', subject, counterId: window.counterId, endsAt: window.endsAt });
       }
-      if (hasRateLimit(subject.settings)) {
+      if (hasRateLimit(subject.settings) && !request.spendOnly) {
         const window = rateWindow(subject, now);
         plans.push({
           kind: 'rate',

@@ -9,6 +9,8 @@ export interface McpAccess {
   allowsServer(server: string): boolean;
   allowsTool(server: string, tool: string): boolean;
   allowsKnowledgeBase(name: string): boolean;
+  /** Runs one upstream tool call under the caller's budgets (priced tools); absent, calls are free. */
+  meterToolCall?<Result>(target: { server: string; tool: string }, call: () => Promise<Result>): Promise<Result>;
 }
 
 /**
