@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
+import { settlementReserveMs } from '../../functions/handlers/lambda-host.js';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../functions/local/local-dynamodb.js';
 
 const masterKey = 'Zr4kq8XbT2mNw7Lp0sVd9Hc3Fy6Gj1Ua5Qe8Ro2Ti4Yw7Kx';
@@ -81,7 +82,7 @@ type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context:
 type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 let invocation = 0;
-const lambdaContext = (functionName: string): Context => {
+const lambdaContext = (functionName: string, remainingMs = 60_000): Context => {
   invocation += 1;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -92,7 +93,7 @@ const lambdaContext = (functionName: string): Context => {
     awsRequestId: `00000000-0000-4000-8000-${String(invocation).padStart(12, '0')}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: '2025/01/01/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -119,6 +120,9 @@ const nullDelimiter = Buffer.alloc(8);
 describe('Lambda handlers', () => {
   let dynamo: LocalDynamoDB;
   let secretsManager: Server;
+  /** An OpenAI-compatible upstream that accepts requests and never answers; counts the ones whose connection was closed. */
+  let stalled: Server;
+  let stalledAborted = 0;
   let chatHandler: StreamingHandler;
   let adminHandler: BufferedHandler;
   const stdout: string[] = [];
@@ -126,7 +130,20 @@ describe('Lambda handlers', () => {
   beforeAll(async () => {
     dynamo = await startLocalDynamoDB(':memory:');
     secretsManager = await startSecretsManager();
-    const config = configSchema.parse({ models: [{ name: 'echo', provider: 'echo', price: { input_per_mtok: 1, output_per_mtok: 2 } }] });
+    stalled = createServer((request) => request.socket.once('close', () => (stalledAborted += 1)));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const config = configSchema.parse({
+      models: [
+        { name: 'echo', provider: 'echo', price: { input_per_mtok: 1, output_per_mtok: 2 } },
+        {
+          name: 'stalled',
+          provider: 'openai-compatible',
+          base_url: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/v1`,
+          model: 'never-answers',
+          price: { input_per_mtok: 1, output_per_mtok: 2 },
+        },
+      ],
+    });
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -163,6 +180,8 @@ describe('Lambda handlers', () => {
     vi.restoreAllMocks();
     await dynamo?.close();
     await new Promise<void>((resolve) => (secretsManager ? secretsManager.close(() => resolve()) : resolve()));
+    stalled?.closeAllConnections();
+    await new Promise<void>((resolve) => (stalled ? stalled.close(() => resolve()) : resolve()));
   });
 
   const generateKey = async (): Promise<string> => {
@@ -240,7 +259,44 @@ describe('Lambda handlers', () => {
     expect(stream.bytes.includes(nullDelimiter)).toBe(false);
     const result = JSON.parse(stream.bytes.toString('utf8')) as APIGatewayProxyResult;
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toMatchObject({ object: 'list', data: [expect.objectContaining({ id: 'echo' })] });
+    expect(JSON.parse(result.body)).toMatchObject({ object: 'list', data: expect.arrayContaining([expect.objectContaining({ id: 'echo' })]) });
+  });
+
+  it('ends a request whose upstream outlasts the invocation settlementReserveMs before its end: 504, upstream aborted, hold settled, usage recorded', async () => {
+    // Prepare
+    const created = await adminHandler(
+      proxyEvent('POST', '/key/generate', { Authorization: `Bearer ${masterKey}`, 'Content-Type': 'application/json' }, { key_alias: 'deadline', max_budget: 10 }),
+      lambdaContext('admin'),
+    );
+    const { key, key_id: keyId } = JSON.parse(created.body) as { key: string; key_id: string };
+    const stream = new ResponseStream();
+    const startedAt = performance.now();
+
+    // Act: 400 ms left before the settlement reserve, against an upstream with the router's default 600 s timeout.
+    await chatHandler(
+      proxyEvent('POST', '/v1/chat/completions', { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, { model: 'stalled', messages: [{ role: 'user', content: 'never answered' }] }),
+      stream,
+      lambdaContext('chat', settlementReserveMs + 400),
+    );
+    const elapsedMs = performance.now() - startedAt;
+    const info = await adminHandler(
+      { ...proxyEvent('GET', '/key/info', { Authorization: `Bearer ${masterKey}` }), queryStringParameters: { key: keyId }, multiValueQueryStringParameters: { key: [keyId] } },
+      lambdaContext('admin'),
+    );
+
+    // Assess
+    const delimiterAt = stream.bytes.indexOf(nullDelimiter);
+    const prelude = JSON.parse(stream.bytes.subarray(0, delimiterAt).toString('utf8')) as { statusCode: number };
+    expect(prelude.statusCode).toBe(504);
+    expect(JSON.parse(stream.bytes.subarray(delimiterAt + nullDelimiter.length).toString('utf8'))).toMatchObject({ error: { code: 'invocation_deadline' } });
+    expect(elapsedMs).toBeLessThan(5_000);
+    expect(stalledAborted).toBeGreaterThanOrEqual(1);
+    const usage = await dynamo.clients.documents.send(new ScanCommand({ TableName: dynamo.tableNames.usage }));
+    const records = usage.Items?.filter((item) => item.model === 'stalled') ?? [];
+    expect(records.map((item) => [item.outcome, item.status])).toEqual([['error', 504]]);
+    // The upstream had read the prompt: the request is billed its estimated input, and nothing stays held.
+    expect(records[0].cost_usd).toBeGreaterThan(0);
+    expect(JSON.parse(info.body)).toMatchObject({ info: { spend: records[0].cost_usd, reserved_spend: 0 } });
   });
 
   it('emits the cold-start metric once, for the first invocation, in the Tollway namespace', () => {

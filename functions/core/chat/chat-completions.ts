@@ -1,3 +1,4 @@
+import { failureOutcome } from '../usage/usage-record.js';
 import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
@@ -120,7 +121,7 @@ const generateChatCompletion = async (
         usage: abandoned ? addUsage(completion.priorUsage, abandoned) : completion.priorUsage,
         costUsd: completion.priorCostUsd + (abandoned ? costOf(abandoned, completion.deployment.config.price) : 0),
         status: error instanceof GatewayError ? error.status : 500,
-        outcome: abandoned ? 'client_disconnected' : 'error',
+        outcome: failureOutcome(context.clientSignal),
         latencyMs: performance.now() - completion.arrivedAt,
         errorCode: errorCodeOf(error),
       }),

@@ -1,3 +1,4 @@
+import { failureOutcome } from '../usage/usage-record.js';
 import { GatewayError, UpstreamError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { addUsage, emptyUsage, type FinishReason, type ModelRequest, type StreamPart, type Usage } from '../language-model.js';
@@ -77,7 +78,7 @@ export const streamChatCompletion = async (
       usage: emptyUsage(),
       costUsd: 0,
       status: error instanceof GatewayError ? error.status : 500,
-      outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
+      outcome: failureOutcome(context.clientSignal),
       latencyMs: performance.now() - completion.arrivedAt,
       errorCode: errorCodeOf(error),
     });

@@ -1,3 +1,4 @@
+import { failureOutcome } from '../usage/usage-record.js';
 import * as z from 'zod';
 import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
 import { admitRequest, errorCodeOf, finishMetered, formatUsd, type ChatCompletionsDependencies, type MeteredRequest } from '../chat/completion-context.js';
@@ -101,7 +102,7 @@ export const embeddings = async (
         usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
         costUsd: 0,
         status: error instanceof GatewayError ? error.status : 500,
-        outcome: context.clientSignal?.aborted ? 'client_disconnected' : 'error',
+        outcome: failureOutcome(context.clientSignal),
         latencyMs: performance.now() - arrivedAt,
         errorCode: errorCodeOf(error),
       }),

@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors.js';
 import type { Usage } from '../language-model.js';
 
 /** One item per request in the usage table. */
@@ -30,6 +31,14 @@ export interface UsageRecord {
   stream: boolean;
   finishReason?: string;
 }
+
+/**
+ * How a request that failed ended: the client left (its signal aborted), or an
+ * error. A host's own deadline aborts the signal with a GatewayError (504
+ * `invocation_deadline`): that is an error, not a client that left.
+ */
+export const failureOutcome = (clientSignal: AbortSignal | undefined): 'error' | 'client_disconnected' =>
+  clientSignal?.aborted && !(clientSignal.reason instanceof GatewayError) ? 'client_disconnected' : 'error';
 
 /** Port: where usage records go. */
 export interface UsageStore {
