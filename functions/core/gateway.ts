@@ -26,7 +26,9 @@ import { spendLogs } from './usage/spend-logs.js';
 import type { UsageReader, UsageStore } from './usage/usage-record.js';
 import { readJsonObject } from '../http/read-body.js';
 import { allowedOrigin, preflightResponse, withCors } from '../http/cors.js';
-import { errorResponse, jsonResponse } from '../http/responses.js';
+import { errorResponse, jsonResponse, type ErrorEnvelope } from '../http/responses.js';
+import { countMessageTokens } from './messages/count-tokens.js';
+import { createMessage } from './messages/messages-route.js';
 
 export interface GatewayDependencies {
   config: TollwayConfig;
@@ -92,7 +94,10 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
 
   const operations: Record<Operation, OperationHandler> = {
     'chat.completions': ({ request, caller, context, arrivedAt }) => chatCompletions(request, requireCaller(caller), context, arrivedAt, chatDependencies),
-    'models.list': async ({ caller }) => jsonResponse(200, listModels(dependencies.catalog, requireCaller(caller))),
+    'messages.create': ({ request, caller, context, arrivedAt }) => createMessage(request, requireCaller(caller), context, arrivedAt, chatDependencies),
+    'messages.count_tokens': ({ request, caller, context }) => countMessageTokens(request, requireCaller(caller), context, dependencies.catalog, maxBodyBytes),
+    'models.list': async ({ request, caller }) =>
+      jsonResponse(200, (request.headers.has('anthropic-version') ? listAnthropicModels : listModels)(dependencies.catalog, requireCaller(caller))),
     embeddings: ({ request, caller, context, arrivedAt }) => embeddings(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'vector_stores.list': async ({ caller }) => jsonResponse(200, listVectorStores(dependencies.knowledge, requireCaller(caller))),
     'vector_stores.search': async ({ request, caller, params, context }) => {
@@ -156,7 +161,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
         if (!(error instanceof GatewayError)) {
           dependencies.logger.error('unhandled error', { requestId: context.requestId, ...describeError(error) });
         }
-        response = errorResponse(error);
+        response = errorResponse(error, envelopeOf(request));
         if (response.status === 401 && isMcpPath(request.url)) response.headers.set('www-authenticate', 'Bearer realm="tollway"');
       }
       response.headers.set('x-request-id', context.requestId);
@@ -178,6 +183,12 @@ const findRoute = (method: string, path: string, functionName: FunctionName | un
   throw new GatewayError(404, `Unknown route ${method} ${path}.`, { code: 'route_not_found' });
 };
 
+/** Anthropic clients (the Messages routes, and model discovery with `anthropic-version`) read Anthropic's error envelope. */
+const envelopeOf = (request: Request): ErrorEnvelope => {
+  const path = new URL(request.url).pathname;
+  return path.startsWith('/v1/messages') || (path === '/v1/models' && request.headers.has('anthropic-version')) ? 'anthropic' : 'openai';
+};
+
 /** MCP clients expect a Bearer challenge on 401. */
 const isMcpPath = (url: string) => /^\/mcp(\/|$)/.test(new URL(url).pathname);
 
@@ -194,3 +205,12 @@ const listModels = (catalog: ModelCatalog, caller: Caller) => ({
     .filter((name) => callerAllows(caller, 'models', name))
     .map((name) => ({ id: name, object: 'model' as const, created: 0, owned_by: catalog.deployments(name)?.[0]?.config.provider ?? 'tollway' })),
 });
+
+/** `GET /v1/models` in Anthropic's shape, which Claude Code's model discovery reads. */
+const listAnthropicModels = (catalog: ModelCatalog, caller: Caller) => {
+  const data = catalog
+    .names()
+    .filter((name) => callerAllows(caller, 'models', name) && (catalog.deployments(name)?.length ?? 0) > 0)
+    .map((name) => ({ type: 'model' as const, id: name, display_name: name, created_at: '1970-01-01T00:00:00Z' }));
+  return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+};

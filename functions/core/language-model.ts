@@ -148,6 +148,32 @@ export interface LanguageModel {
    * after that are thrown from the iterator.
    */
   stream(request: ModelRequest, options?: CallOptions): Promise<AsyncIterable<StreamPart>>;
+  /** Present on upstreams that speak the Anthropic Messages API natively: `/v1/messages` passes bodies through. */
+  readonly messagesApi?: MessagesApi;
+}
+
+/**
+ * An Anthropic Messages request body as the client sent it (validated),
+ * without `model` and `stream`, which the upstream call sets.
+ */
+export type MessagesBody = Record<string, unknown>;
+
+/** One Anthropic stream event: `{type: "message_start", message: {...}}`. */
+export type MessagesStreamEvent = { type: string } & Record<string, unknown>;
+
+export interface MessagesCallOptions extends CallOptions {
+  /** `anthropic-beta` values, already narrowed to what this upstream accepts. */
+  betas: readonly string[];
+}
+
+/** The Anthropic Messages API of an upstream (Bedrock InvokeModel* for Claude, Anthropic itself). */
+export interface MessagesApi {
+  /** A whole message, as the upstream answered it. */
+  create(body: MessagesBody, options: MessagesCallOptions): Promise<Record<string, unknown>>;
+  /** The events of a streamed message; settles once the first event has arrived (see `LanguageModel.stream`). */
+  stream(body: MessagesBody, options: MessagesCallOptions): Promise<AsyncIterable<MessagesStreamEvent>>;
+  /** The input tokens the upstream counts for the body (`max_tokens` ignored). */
+  countTokens(body: MessagesBody, options: MessagesCallOptions): Promise<number>;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });

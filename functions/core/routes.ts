@@ -23,6 +23,8 @@ export interface Route {
 
 export type Operation =
   | 'chat.completions'
+  | 'messages.create'
+  | 'messages.count_tokens'
   | 'models.list'
   | 'embeddings'
   | 'vector_stores.list'
@@ -45,6 +47,8 @@ export type Operation =
 
 export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/chat/completions', function: 'chat', streaming: true, auth: 'key', operation: 'chat.completions' },
+  { method: 'POST', path: '/v1/messages', function: 'chat', streaming: true, auth: 'key', operation: 'messages.create' },
+  { method: 'POST', path: '/v1/messages/count_tokens', function: 'chat', streaming: false, auth: 'key', operation: 'messages.count_tokens' },
   { method: 'GET', path: '/v1/models', function: 'chat', streaming: false, auth: 'key', operation: 'models.list' },
   { method: 'POST', path: '/v1/embeddings', function: 'chat', streaming: false, auth: 'key', operation: 'embeddings' },
   { method: 'GET', path: '/v1/vector_stores', function: 'retrieve', streaming: false, auth: 'key', operation: 'vector_stores.list' },

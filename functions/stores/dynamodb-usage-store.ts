@@ -30,6 +30,9 @@ const usageItemSchema = z.object({
   error_code: z.string().optional(),
   stream: z.boolean(),
   finish_reason: z.string().optional(),
+  session_id: z.string().optional(),
+  agent_id: z.string().optional(),
+  parent_agent_id: z.string().optional(),
 });
 
 const fromItem = (item: Record<string, unknown>): UsageRecord => {
@@ -60,6 +63,9 @@ const fromItem = (item: Record<string, unknown>): UsageRecord => {
     errorCode: stored.error_code,
     stream: stored.stream,
     finishReason: stored.finish_reason,
+    sessionId: stored.session_id,
+    agentId: stored.agent_id,
+    parentAgentId: stored.parent_agent_id,
   };
 };
 
@@ -117,6 +123,9 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
         error_code: record.errorCode,
         stream: record.stream,
         finish_reason: record.finishReason,
+        session_id: record.sessionId,
+        agent_id: record.agentId,
+        parent_agent_id: record.parentAgentId,
         expires_at: createdSeconds + this.retentionDays * secondsPerDay,
       },
     };
@@ -187,6 +196,7 @@ const nextPartitionCursor = (partitions: Partition[], current: Partition): strin
 const filters = (query: UsageQuery, indexName: string) =>
   [
     query.model ? (['#model', 'model', ':model', query.model] as const) : undefined,
+    query.sessionId ? (['#session', 'session_id', ':session', query.sessionId] as const) : undefined,
     query.teamId && indexName !== 'by-team' ? (['#team', 'team_id', ':team', query.teamId] as const) : undefined,
   ].filter((filter) => filter !== undefined);
 

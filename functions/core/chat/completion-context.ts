@@ -15,7 +15,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { reportCompletion } from './completion-telemetry.js';
 import { describeError, type GatewayLogger } from '../logger.js';
 import type { Deployment, ModelCatalog } from '../model-catalog.js';
-import type { UsageRecord, UsageStore } from '../usage/usage-record.js';
+import type { UsageAttribution, UsageRecord, UsageStore } from '../usage/usage-record.js';
 import type { ChatRequest } from './chat-request-schema.js';
 import type { CompletionIdentity } from './chat-response.js';
 
@@ -101,6 +101,8 @@ export interface MeteredRequest {
   startedAt: Date;
   /** Logged only with `settings.log_prompts`. */
   prompt?: unknown;
+  /** Who the request is for, below the key (Claude Code's session and agents). */
+  attribution?: UsageAttribution;
 }
 
 /**
@@ -167,6 +169,7 @@ export const finishMetered = async (dependencies: ChatCompletionsDependencies, m
     latencyMs: roundMs(outcome.latencyMs),
     overheadMs: outcome.overheadMs === undefined ? undefined : roundMs(outcome.overheadMs),
     ...(overageUsd > 0 ? { overageUsd } : {}),
+    ...metered.attribution,
   };
   reportCompletion(dependencies, metered, record);
   const [settled, recorded] = await Promise.allSettled([

@@ -20,7 +20,7 @@ export const tokensPerImage = 3_300;
 const tokensPerResponseFormat = 256;
 
 const textEncoder = new TextEncoder();
-const bytesOf = (text: string): number => textEncoder.encode(text).byteLength;
+export const bytesOf = (text: string): number => textEncoder.encode(text).byteLength;
 
 // A PDF page object (`/Type /Page`, not the `/Pages` tree): models read each page as text and as an image.
 const pdfPagePattern = /\/Type\s*\/Page(?![a-z])/g;
@@ -30,7 +30,7 @@ const pdfPagePattern = /\/Type\s*\/Page(?![a-z])/g;
  * page objects can be counted (pages packed in compressed object streams are
  * not seen, their text is in the bytes).
  */
-const fileTokens = (part: FilePart): number => {
+export const fileTokens = (part: FilePart): number => {
   if (part.mediaType !== 'application/pdf') return part.data.byteLength;
   const pages = Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength).toString('latin1').match(pdfPagePattern)?.length ?? 0;
   return part.data.byteLength + pages * tokensPerImage;
@@ -80,8 +80,12 @@ export const worstCaseCost = (request: ModelRequest, inputTokens: number, price:
   );
 };
 
-/** The reservation for a request that may be served by any of `prices`: the dearest worst case. */
-export const reservationFor = (request: ModelRequest, prices: Array<Price | undefined>): { reserveUsd: number; inputTokens: number } => {
-  const inputTokens = estimateInputTokensGenerously(request);
+/**
+ * The reservation for a request that may be served by any of `prices`: the
+ * dearest worst case. `atLeastInputTokens` raises the input bound (a body
+ * forwarded as it is, counted by its own bound).
+ */
+export const reservationFor = (request: ModelRequest, prices: Array<Price | undefined>, atLeastInputTokens = 0): { reserveUsd: number; inputTokens: number } => {
+  const inputTokens = Math.max(estimateInputTokensGenerously(request), atLeastInputTokens);
   return { reserveUsd: Math.max(0, ...prices.map((price) => worstCaseCost(request, inputTokens, price))), inputTokens };
 };

@@ -32,6 +32,9 @@ export const describeUsageRecord = (record: UsageRecord) => ({
   error_code: record.errorCode ?? null,
   stream: record.stream,
   finish_reason: record.finishReason ?? null,
+  session_id: record.sessionId ?? null,
+  agent_id: record.agentId ?? null,
+  parent_agent_id: record.parentAgentId ?? null,
 });
 
 /** `YYYY-MM-DD` (a whole day) or an ISO time. */
@@ -56,6 +59,7 @@ export const spendLogs = async (query: URLSearchParams, reader: UsageReader, now
     keyId: keyReference ? (/^[0-9a-f]{64}$/.test(keyReference) ? keyReference : hashKey(keyReference)) : undefined,
     teamId: query.get('team_id') ?? undefined,
     model: query.get('model') ?? undefined,
+    sessionId: query.get('session_id') ?? undefined,
     startTime: new Date(start).toISOString(),
     endTime: new Date(end).toISOString(),
     limit,

@@ -30,7 +30,15 @@ export interface UsageRecord {
   errorCode?: string;
   stream: boolean;
   finishReason?: string;
+  /** Claude Code's session (`X-Claude-Code-Session-Id`), for cost per session. */
+  sessionId?: string;
+  /** Claude Code's agent and parent agent (`X-Claude-Code-Agent-Id`, `X-Claude-Code-Parent-Agent-Id`), for cost per subagent. */
+  agentId?: string;
+  parentAgentId?: string;
 }
+
+/** The attribution fields of a record. */
+export type UsageAttribution = Pick<UsageRecord, 'sessionId' | 'agentId' | 'parentAgentId'>;
 
 /**
  * How a request that failed ended: the client left (its signal aborted), or an
@@ -50,6 +58,7 @@ export interface UsageQuery {
   keyId?: string;
   teamId?: string;
   model?: string;
+  sessionId?: string;
   /** ISO times, inclusive start and exclusive end. */
   startTime: string;
   endTime: string;

@@ -1,0 +1,32 @@
+import type { Caller } from '../auth/authenticate.js';
+import type { RequestContext } from '../gateway-types.js';
+import { estimateInputTokensGenerously } from '../limits/worst-case-cost.js';
+import type { ModelCatalog } from '../model-catalog.js';
+import { parseBody } from '../validation.js';
+import { readJsonObject } from '../../http/read-body.js';
+import { jsonResponse } from '../../http/responses.js';
+import { betasOf, narrowBetas } from './anthropic-betas.js';
+import { assertMessagesModel, nativeBodyOf, translate } from './messages-exchange.js';
+import { countTokensRequestSchema, type MessagesRequest } from './messages-request-schema.js';
+
+/**
+ * `POST /v1/messages/count_tokens`: the upstream's own count where it has
+ * one (Bedrock CountTokens for Claude, Anthropic's endpoint), and elsewhere
+ * the gateway's upper bound, the same one budgets hold. Not metered: it
+ * costs nothing upstream.
+ */
+export const countMessageTokens = async (request: Request, caller: Caller, context: RequestContext, catalog: ModelCatalog, maxBodyBytes: number): Promise<Response> => {
+  const raw = await readJsonObject(request, maxBodyBytes);
+  const parsed = parseBody(countTokensRequestSchema, raw);
+  const [primary] = assertMessagesModel(catalog, caller, parsed.model);
+  const body = nativeBodyOf(raw);
+  const api = primary.model.messagesApi;
+  if (api) {
+    const { sent } = narrowBetas(primary.model.provider, betasOf(request.headers.get('anthropic-beta')));
+    const inputTokens = await api.countTokens(body, { betas: sent, abortSignal: context.clientSignal });
+    return jsonResponse(200, { input_tokens: inputTokens });
+  }
+  const { modelRequest, translationError } = translate({ ...parsed, max_tokens: 1 } as MessagesRequest);
+  if (!modelRequest) throw translationError;
+  return jsonResponse(200, { input_tokens: estimateInputTokensGenerously(modelRequest) });
+};

@@ -1,0 +1,107 @@
+import type { Caller } from '../auth/authenticate.js';
+import { GatewayError, invalidRequest } from '../errors.js';
+import type { RequestContext } from '../gateway-types.js';
+import { reservationFor } from '../limits/worst-case-cost.js';
+import { costOf } from '../pricing.js';
+import { estimateUsage } from '../usage/estimate-usage.js';
+import { failureOutcome } from '../usage/usage-record.js';
+import { parseBody } from '../validation.js';
+import { readJsonObject } from '../../http/read-body.js';
+import { jsonResponse } from '../../http/responses.js';
+import { admitRequest, errorCodeOf, finishMetered, type ChatCompletionsDependencies, type CompletionOutcome } from '../chat/completion-context.js';
+import { betasOf } from './anthropic-betas.js';
+import { assertMessagesModel, attributionOf, meteredOf, messagesHeaders, nativeBodyOf, translate, type MessagesExchange } from './messages-exchange.js';
+import { messagesBodyInputBound } from './messages-reservation.js';
+import { messagesRequestSchema } from './messages-request-schema.js';
+import { streamMessage } from './messages-stream.js';
+import { messagesUpstreamFor } from './messages-upstream.js';
+
+/**
+ * `POST /v1/messages`: the Anthropic Messages API on every model. Claude on
+ * Bedrock and `anthropic` models get the body as the client sent it; the
+ * others get it translated through the neutral contract. Same ledger as chat:
+ * the allowlists, a worst-case hold (the larger of the body's bound and the
+ * neutral request's), rate windows, settlement and one usage record.
+ */
+export const createMessage = async (
+  request: Request,
+  caller: Caller,
+  context: RequestContext,
+  arrivedAt: number,
+  dependencies: ChatCompletionsDependencies,
+): Promise<Response> => {
+  const raw = await readJsonObject(request, dependencies.config.settings.max_body_bytes);
+  const parsed = parseBody(messagesRequestSchema, raw);
+  assertMessagesModel(dependencies.catalog, caller, parsed.model);
+  if (parsed.mcp_servers?.length) {
+    throw invalidRequest('mcp_servers is not supported on /v1/messages yet; call the gateway’s MCP servers at /mcp.', 'mcp_servers', 'unsupported_parameter');
+  }
+  const candidates = dependencies.router.candidates(parsed.model);
+  const nativeBody = nativeBodyOf(raw);
+  const { modelRequest, translationError } = translate(parsed);
+  // Every candidate that cannot take the body as it is needs the translation.
+  if (translationError && candidates.some((candidate) => !candidate.model.messagesApi)) throw translationError;
+  const bodyBound = messagesBodyInputBound(nativeBody);
+  const { reserveUsd, inputTokens } = reservationFor(modelRequest ?? { messages: [], maxOutputTokens: parsed.max_tokens }, candidates.map((candidate) => candidate.config.price), bodyBound);
+  const admission = await admitRequest(dependencies, caller, parsed.model, reserveUsd, inputTokens + parsed.max_tokens, context);
+  const startedAt = dependencies.now();
+  const exchange: MessagesExchange = {
+    requestId: context.requestId,
+    caller,
+    request: parsed,
+    payload: {
+      identity: { id: `msg_${context.requestId.replace(/[^A-Za-z0-9]/g, '')}`, model: parsed.model },
+      nativeBody,
+      modelRequest,
+      translationError,
+      betas: betasOf(request.headers.get('anthropic-beta')),
+    },
+    admission,
+    attribution: attributionOf(request.headers),
+    startedAt,
+    arrivedAt,
+    deployment: candidates[0],
+    servedModel: parsed.model,
+    estimatedInputTokens: modelRequest ? estimateUsage(modelRequest, 0).inputTokens : Math.ceil(JSON.stringify(nativeBody).length / 4),
+  };
+  if (parsed.stream) return streamMessage(exchange, context, dependencies);
+  return wholeMessage(exchange, context, dependencies);
+};
+
+const finish = (dependencies: ChatCompletionsDependencies, exchange: MessagesExchange, context: RequestContext, outcome: CompletionOutcome) =>
+  context.waitUntil(finishMetered(dependencies, meteredOf(exchange), outcome));
+
+const wholeMessage = async (exchange: MessagesExchange, context: RequestContext, dependencies: ChatCompletionsDependencies): Promise<Response> => {
+  const upstreamStartedAt = performance.now();
+  try {
+    const routed = await dependencies.router.run(
+      exchange.request.model,
+      async (deployment, signal) => {
+        const upstream = messagesUpstreamFor(deployment, exchange.payload);
+        return { upstream, ...(await upstream.create(signal)) };
+      },
+      context.clientSignal,
+    );
+    Object.assign(exchange, { deployment: routed.deployment, servedModel: routed.modelName, upstream: routed.value.upstream });
+    const { message, usage } = routed.value;
+    const costUsd = costOf(usage, routed.deployment.config.price);
+    const upstreamMs = performance.now() - upstreamStartedAt;
+    const latencyMs = performance.now() - exchange.arrivedAt;
+    const overheadMs = latencyMs - upstreamMs;
+    finish(dependencies, exchange, context, { usage, costUsd, status: 200, outcome: 'success', latencyMs, overheadMs, finishReason: String(message.stop_reason ?? '') || undefined });
+    return jsonResponse(200, message, { ...messagesHeaders(exchange, costUsd), 'x-tollway-overhead-ms': overheadMs.toFixed(2) });
+  } catch (error) {
+    // A client that left mid-call still had its prompt read upstream: bill the estimated input.
+    const abandoned = context.clientSignal?.aborted === true;
+    const usage = { inputTokens: abandoned ? exchange.estimatedInputTokens : 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    finish(dependencies, exchange, context, {
+      usage,
+      costUsd: costOf(usage, exchange.deployment.config.price),
+      status: error instanceof GatewayError ? error.status : 500,
+      outcome: failureOutcome(context.clientSignal),
+      latencyMs: performance.now() - exchange.arrivedAt,
+      errorCode: errorCodeOf(error),
+    });
+    throw error;
+  }
+};
