@@ -9,7 +9,7 @@ import { startTinyMcpServer, type TinyMcpServer } from '../mcp/tiny-mcp-server.j
 import { completionBody, endSse, sendChunk, sendJson, sendUsageChunk, startFakeUpstream, startSse, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { generateKey, masterKey, startTestGateway } from '../support/gateway.js';
 import { anyJson, deeplyNested, malformedJsonText, mutatedBody, nastyString } from './support/bad-input.js';
-import { isErrorEnvelope, isJsonRpcError, probe, rawExchange, reportFigures, type Probed } from './support/probe.js';
+import { isAnthropicErrorEnvelope, isErrorEnvelope, isJsonRpcError, probe, rawExchange, reportFigures, type Probed } from './support/probe.js';
 
 const maxBodyBytes = 256 * 1024;
 const requestTimeoutMs = 10_000;
@@ -18,6 +18,27 @@ const mcpAccept = 'application/json, text/event-stream';
 /** A valid body for every POST operation: the fuzzers start from these and break them. */
 const seedsFor = (operation: Route['operation'], victimKey: string): unknown[] => {
   switch (operation) {
+    case 'messages.create':
+      return [
+        {
+          model: 'echo',
+          max_tokens: 16,
+          system: [{ type: 'text', text: 'be brief', cache_control: { type: 'ephemeral' } }],
+          messages: [
+            { role: 'user', content: [{ type: 'text', text: 'hello there' }] },
+            { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } }] },
+            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found' }] },
+          ],
+          tools: [{ name: 'lookup', description: 'd', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+          tool_choice: { type: 'auto' },
+          stop_sequences: ['zz'],
+          temperature: 0.5,
+          metadata: { user_id: 'fuzzer' },
+        },
+        { model: 'echo', max_tokens: 8, stream: true, messages: [{ role: 'user', content: 'stream me' }] },
+      ];
+    case 'messages.count_tokens':
+      return [{ model: 'echo', messages: [{ role: 'user', content: 'count me' }] }];
     case 'chat.completions':
       return [
         {
@@ -203,7 +224,7 @@ settings:
     expect(answer.status, describe()).toBeLessThan(500);
     expect(answer.headers.get('x-request-id'), describe()).toBeTruthy();
     if (answer.status >= 400) {
-      const shaped = isErrorEnvelope(answer.json) || (isMcpRoute(route) && isJsonRpcError(answer.json));
+      const shaped = isErrorEnvelope(answer.json) || (isMcpRoute(route) && isJsonRpcError(answer.json)) || (route.path.startsWith('/v1/messages') && isAnthropicErrorEnvelope(answer.json));
       expect(shaped, `error body not in the envelope: ${describe()}`).toBe(true);
     } else if (isMcpRoute(route) && answer.status === 200) {
       expect(answer.json, describe()).toBeDefined();
@@ -384,7 +405,7 @@ settings:
           body: method === 'GET' ? undefined : '{}',
         });
         expect(answer.status, `${method} ${path}`).toBe(405);
-        expect(isErrorEnvelope(answer.json)).toBe(true);
+        expect(route.path.startsWith('/v1/messages') ? isAnthropicErrorEnvelope(answer.json) : isErrorEnvelope(answer.json)).toBe(true);
         expect(answer.headers.get('allow')?.split(', ').sort()).toEqual([...allowed].sort());
       }
     }

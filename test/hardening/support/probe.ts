@@ -41,6 +41,15 @@ export const probe = async (url: string, init: RequestInit, timeoutMs = 10_000):
 }
 
 /** `{"error": {"message", "type", "param", "code"}}`, the OpenAI error envelope. */
+/** Anthropic's `{"type": "error", "error": {"type", "message"}}`, which the Messages routes answer with. */
+export const isAnthropicErrorEnvelope = (body: unknown): boolean => {
+  if (typeof body !== 'object' || body === null) return false;
+  const { type, error } = body as { type?: unknown; error?: unknown };
+  if (type !== 'error' || typeof error !== 'object' || error === null) return false;
+  const fields = error as Record<string, unknown>;
+  return typeof fields.type === 'string' && typeof fields.message === 'string';
+};
+
 export const isErrorEnvelope = (body: unknown): boolean => {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error = (body as { error: unknown }).error;
