@@ -1,11 +1,12 @@
 import { failureOutcome } from '../usage/usage-record.js';
-import { GatewayError, UpstreamError } from '../errors.js';
+import { GatewayError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { addUsage, emptyUsage, type FinishReason, type ModelRequest, type StreamPart, type Usage } from '../language-model.js';
 import { describeError } from '../logger.js';
 import { costOf } from '../pricing.js';
 import { estimateUsage } from '../usage/estimate-usage.js';
 import { sseData, sseDone, sseHeaders } from '../../http/sse.js';
+import { nextWithin, prepend } from '../stream-iterators.js';
 import { toChunk, toUsageChunk } from './chat-response.js';
 import { roundRequest, streamRounds } from './tool-rounds.js';
 import {
@@ -111,20 +112,7 @@ export const streamChatCompletion = async (
     });
   };
 
-  const nextPart = async (): Promise<IteratorResult<StreamPart>> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const idle = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        upstreamAbort.abort(new DOMException('stream idle', 'TimeoutError'));
-        reject(new UpstreamError(504, `The upstream sent nothing for ${idleTimeoutMs} ms.`, { code: 'upstream_stream_idle', retryable: false }));
-      }, idleTimeoutMs);
-    });
-    try {
-      return await Promise.race([source.next(), idle]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const nextPart = () => nextWithin(source, idleTimeoutMs, upstreamAbort);
 
   const endStream = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     const { usage, costUsd } = totals();
@@ -169,20 +157,6 @@ export const streamChatCompletion = async (
     status: 200,
     headers: { ...sseHeaders, ...completionHeaders(completion), 'x-tollway-overhead-ms': overheadMs.toFixed(2) },
   });
-};
-
-/** An iterator that yields `first` and then the rest of `iterator`. */
-const prepend = (first: IteratorResult<StreamPart>, iterator: AsyncIterator<StreamPart>): AsyncIterator<StreamPart> => {
-  let pending: IteratorResult<StreamPart> | undefined = first;
-  return {
-    next: async () => {
-      if (!pending) return iterator.next();
-      const result = pending;
-      pending = undefined;
-      return result;
-    },
-    return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
-  };
 };
 
 /** The chunk deltas for one stream part (none for bookkeeping parts). */

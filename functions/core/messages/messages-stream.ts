@@ -6,6 +6,7 @@ import { costOf } from '../pricing.js';
 import { failureOutcome } from '../usage/usage-record.js';
 import { anthropicErrorBody } from '../../http/responses.js';
 import { sseHeaders } from '../../http/sse.js';
+import { nextWithin } from '../stream-iterators.js';
 import { errorCodeOf, finishMetered, type ChatCompletionsDependencies, type CompletionOutcome } from '../chat/completion-context.js';
 import { MessagesUsageTracker } from './messages-events.js';
 import { meteredOf, messagesHeaders, type MessagesExchange } from './messages-exchange.js';
@@ -69,20 +70,7 @@ export const streamMessage = async (exchange: MessagesExchange, context: Request
   }
 
   const idleTimeoutMs = exchange.deployment.config.stream_idle_timeout_ms ?? dependencies.config.settings.router.default_stream_idle_timeout_ms;
-  const nextEvent = async (): Promise<IteratorResult<MessagesStreamEvent>> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const idle = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        upstreamAbort.abort(new DOMException('stream idle', 'TimeoutError'));
-        reject(new UpstreamError(504, `The upstream sent nothing for ${idleTimeoutMs} ms.`, { code: 'upstream_stream_idle', retryable: false }));
-      }, idleTimeoutMs);
-    });
-    try {
-      return await Promise.race([source.next(), idle]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const nextEvent = () => nextWithin(source, idleTimeoutMs, upstreamAbort);
 
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -1,5 +1,6 @@
 import type { MessagesStreamEvent, ModelRequest, StreamPart, Usage } from '../language-model.js';
 import type { Deployment } from '../model-catalog.js';
+import { prepend } from '../stream-iterators.js';
 import { narrowBetas } from './anthropic-betas.js';
 import { MessagesEventTranslator } from './messages-events.js';
 import { fromMessagesUsage, toMessage, type MessageIdentity } from './messages-response.js';
@@ -26,20 +27,6 @@ export interface MessagesUpstream {
   /** Resolves once the first event has arrived, so the router may still retry before the client sees a byte. */
   stream(signal: AbortSignal): Promise<AsyncIterator<MessagesStreamEvent>>;
 }
-
-/** An iterator that yields `first` and then the rest of `iterator`. */
-const prepend = <Value>(first: IteratorResult<Value>, iterator: AsyncIterator<Value>): AsyncIterator<Value> => {
-  let pending: IteratorResult<Value> | undefined = first;
-  return {
-    next: async () => {
-      if (!pending) return iterator.next();
-      const result = pending;
-      pending = undefined;
-      return result;
-    },
-    return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
-  };
-};
 
 const startedIterator = async <Value>(iterable: AsyncIterable<Value>): Promise<AsyncIterator<Value>> => {
   const iterator = iterable[Symbol.asyncIterator]();
