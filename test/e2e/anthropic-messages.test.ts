@@ -2,24 +2,35 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../functions/core/auth/key-hash.js';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
+import { echoingOpenAIUpstream } from '../support/echoing-openai-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { admin, generateKey, startTestGateway } from '../support/gateway.js';
 
-/** The official Anthropic SDK against the local gateway, over the echo model (the translation path). */
-describe('POST /v1/messages with @anthropic-ai/sdk (translation path, echo)', () => {
+/** Two upstreams that answer alike, each behind the model names `echo` (priced) and `other`. */
+const backends = [
+  { name: 'the echo model', overHttp: false, entry: () => 'provider: echo' },
+  { name: 'an OpenAI-compatible upstream over HTTP', overHttp: true, entry: (upstream?: FakeUpstream) => `provider: openai-compatible\n    base_url: ${upstream?.baseUrl}\n    model: relay-model` },
+];
+
+/** The official Anthropic SDK against the local gateway, over the translation path. */
+describe.each(backends)('POST /v1/messages with @anthropic-ai/sdk, translated to $name', ({ overHttp, entry }) => {
   let gateway: LocalGateway;
+  let upstream: FakeUpstream | undefined;
 
   beforeAll(async () => {
+    if (overHttp) upstream = await startFakeUpstream(echoingOpenAIUpstream);
     gateway = await startTestGateway(`
 models:
   - name: echo
-    provider: echo
+    ${entry(upstream)}
     price: { input_per_mtok: 1, output_per_mtok: 2 }
   - name: other
-    provider: echo
+    ${entry(upstream)}
 `);
   });
   afterAll(async () => {
     await gateway?.close();
+    await upstream?.close();
   });
 
   const client = (apiKey: string, headers: Record<string, string> = {}) =>
@@ -36,6 +47,8 @@ models:
     expect(message.usage.input_tokens).toBeGreaterThan(0);
     expect(message.usage.output_tokens).toBeGreaterThan(0);
     expect(Number(response.headers.get('x-tollway-cost-usd'))).toBeGreaterThan(0);
+    // Over HTTP, the upstream got the translation: the system blocks as a system message, then the user's.
+    if (upstream) expect(upstream.received.at(-1)?.body.messages).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello there' }]);
   });
 
   it('streams events in Anthropic’s order, which the SDK assembles with finalMessage()', async () => {

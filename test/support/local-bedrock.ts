@@ -181,3 +181,13 @@ export const agentRuntimeClientAt = (endpoint: string, maxAttempts = 1): Bedrock
 
 /** The model id a Converse or InvokeModel request was sent for, decoded from its path. */
 export const modelIdOf = (request: ReceivedRequest): string => decodeURIComponent(request.path.split('/')[2] ?? '');
+
+/** Anthropic events as InvokeModelWithResponseStream sends them: one `chunk` frame each, the event's JSON in `bytes`. */
+export const chunkEvents = (events: readonly Record<string, unknown>[]): StreamEvent[] =>
+  events.map((event) => ({ chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') } }));
+
+/** The InvokeModel body a CountTokens request carries (base64 in `input.invokeModel.body`), parsed. */
+export const countedBodyOf = (request: ReceivedRequest): Record<string, unknown> => {
+  const encoded = (request.body.input as { invokeModel?: { body?: string } } | undefined)?.invokeModel?.body ?? '';
+  return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, unknown>;
+};

@@ -33,15 +33,18 @@ const startedIterator = async <Value>(iterable: AsyncIterable<Value>): Promise<A
   return prepend(await iterator.next(), iterator);
 };
 
-/** The upstream's own fields a client of the Anthropic API does not expect (Bedrock's invocation metrics). */
-const withoutProviderExtras = (event: MessagesStreamEvent): MessagesStreamEvent => {
-  if (!('amazon-bedrock-invocationMetrics' in event)) return event;
+/**
+ * An upstream event as the client should see it: without the upstream's own
+ * fields (Bedrock's invocation metrics), and with the model named as the client named it.
+ */
+const asClientEvent = (event: MessagesStreamEvent, model: string): MessagesStreamEvent => {
   const { 'amazon-bedrock-invocationMetrics': _metrics, ...rest } = event;
+  if (rest.type === 'message_start' && typeof rest.message === 'object' && rest.message !== null) return { ...rest, message: { ...rest.message, model } } as MessagesStreamEvent;
   return rest as MessagesStreamEvent;
 };
 
-async function* nativeEvents(events: AsyncIterable<MessagesStreamEvent>): AsyncGenerator<MessagesStreamEvent> {
-  for await (const event of events) yield withoutProviderExtras(event);
+async function* nativeEvents(events: AsyncIterable<MessagesStreamEvent>, model: string): AsyncGenerator<MessagesStreamEvent> {
+  for await (const event of events) yield asClientEvent(event, model);
 }
 
 async function* translatedEvents(identity: MessageIdentity, parts: AsyncIterator<StreamPart>): AsyncGenerator<MessagesStreamEvent> {
@@ -67,7 +70,7 @@ export const messagesUpstreamFor = (deployment: Deployment, payload: MessagesPay
         return { message: { ...message, model: payload.identity.model }, usage: fromMessagesUsage(message.usage as Record<string, unknown> | undefined) };
       },
       async stream(signal) {
-        return startedIterator(nativeEvents(await api.stream(payload.nativeBody, options(signal))));
+        return startedIterator(nativeEvents(await api.stream(payload.nativeBody, options(signal)), payload.identity.model));
       },
     };
   }

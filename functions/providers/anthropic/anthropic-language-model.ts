@@ -1,8 +1,9 @@
 import { UpstreamError } from '../../core/errors.js';
-import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
+import type { CallOptions, LanguageModel, MessagesApi, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
 import { postJson } from '../http/post-json.js';
 import { mapFetchError } from '../openai-compatible/map-fetch-error.js';
 import type { AnthropicMessagesRequestBody } from './anthropic-api-types.js';
+import { AnthropicMessagesApi } from './anthropic-messages-api.js';
 import { convertAnthropicResponse, parseAnthropicResponse } from './convert-anthropic-response.js';
 import { anthropicErrorFromResponse } from './map-anthropic-error.js';
 import { prepareAnthropicRequest } from './prepare-anthropic-request.js';
@@ -43,12 +44,15 @@ export class AnthropicLanguageModel implements LanguageModel {
   private readonly messagesUrl: string;
   private readonly fetch: typeof fetch;
   private readonly defaultMaxTokens: number;
+  /** `/v1/messages` passes bodies through to Anthropic's own endpoint. */
+  readonly messagesApi: MessagesApi;
 
   constructor(private readonly options: AnthropicLanguageModelOptions) {
     this.modelId = options.modelId;
     this.messagesUrl = messagesUrlFor(options.baseUrl ?? anthropicDefaultBaseUrl);
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.defaultMaxTokens = options.defaultMaxTokens ?? anthropicDefaultMaxTokens;
+    this.messagesApi = new AnthropicMessagesApi({ modelId: this.modelId, messagesUrl: this.messagesUrl, fetch: this.fetch, headers: () => this.headers() });
   }
 
   async generate(request: ModelRequest, { abortSignal }: CallOptions = {}): Promise<ModelResult> {
@@ -87,10 +91,12 @@ export class AnthropicLanguageModel implements LanguageModel {
       fetch: this.fetch,
       errorFromResponse: anthropicErrorFromResponse,
       describe: `anthropic model ${this.modelId}`,
-      headers: async () => {
-        const [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
-        return { 'anthropic-version': anthropicApiVersion, ...(apiKey ? { 'x-api-key': apiKey } : {}), ...extraHeaders };
-      },
+      headers: () => this.headers(),
     });
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    const [apiKey, extraHeaders] = await Promise.all([this.options.apiKey?.(), this.options.headers?.()]);
+    return { 'anthropic-version': anthropicApiVersion, ...(apiKey ? { 'x-api-key': apiKey } : {}), ...extraHeaders };
   }
 }

@@ -1,6 +1,7 @@
 import { ConverseCommand, ConverseStreamCommand, type BedrockRuntimeClient, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { UpstreamError } from '../../core/errors.js';
-import type { CallOptions, LanguageModel, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
+import type { CallOptions, LanguageModel, MessagesApi, ModelRequest, ModelResult, StreamPart } from '../../core/language-model.js';
+import { BedrockMessagesApi, isBedrockClaude } from './bedrock-messages-api.js';
 import { convertBedrockResponse } from './convert-bedrock-response.js';
 import { convertBedrockStream } from './convert-bedrock-stream.js';
 import { mapBedrockError } from './map-bedrock-error.js';
@@ -21,11 +22,14 @@ export class BedrockLanguageModel implements LanguageModel {
   readonly modelId: string;
   private readonly client: BedrockRuntimeClient;
   private readonly settings: BedrockModelSettings;
+  /** Claude models also speak the Anthropic Messages API (InvokeModel*), which `/v1/messages` uses as it is. */
+  readonly messagesApi?: MessagesApi;
 
   constructor(options: BedrockLanguageModelOptions) {
     this.modelId = options.modelId;
     this.client = options.client;
     this.settings = options.settings ?? {};
+    if (isBedrockClaude(this.modelId)) this.messagesApi = new BedrockMessagesApi(this.modelId, this.client, this.settings);
   }
 
   async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {

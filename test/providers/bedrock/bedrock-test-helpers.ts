@@ -33,3 +33,15 @@ export const collect = async (stream: AsyncIterable<StreamPart>): Promise<Stream
 };
 
 export const userText = (text: string): ModelRequest['messages'][number] => ({ role: 'user', content: [{ type: 'text', text }] });
+
+const invokeFixtureUrl = (name: string): URL => new URL(`../../fixtures/bedrock-invoke/${name}`, import.meta.url);
+
+/** An InvokeModel body for Claude (Anthropic's message shape, derived from the recorded Anthropic fixtures). */
+export const loadInvokeFixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(invokeFixtureUrl(`${name}.json`), 'utf8')) as Record<string, unknown>;
+
+/** The Anthropic events an InvokeModelWithResponseStream answer carries in its chunks, one per line. */
+export const loadInvokeEvents = (name: string): Record<string, unknown>[] =>
+  readFileSync(invokeFixtureUrl(`${name}.events.jsonl`), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
