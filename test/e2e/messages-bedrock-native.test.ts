@@ -88,12 +88,12 @@ models:
     const messages = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Read the cached prompt.', cache_control: { type: 'ephemeral' as const, ttl: '5m' as const } }] }];
 
     const { data: message, response } = await client(key, { 'anthropic-beta': 'interleaved-thinking-2025-05-14,claude-code-20250219' })
-      .messages.create({ model: 'claude', max_tokens: 512, system, messages, top_k: 40 })
+      .messages.create({ model: 'claude', max_tokens: 512, system, messages, stop_sequences: ['END'] })
       .withResponse();
     const sent = lastReceived();
 
     expect(sent.path).toBe(`/model/${encodeURIComponent(claude)}/invoke`);
-    expect(sent.body).toEqual({ max_tokens: 512, system, messages, top_k: 40, anthropic_version: 'bedrock-2023-05-31', anthropic_beta: ['interleaved-thinking-2025-05-14'] });
+    expect(sent.body).toEqual({ max_tokens: 512, system, messages, stop_sequences: ['END'], anthropic_version: 'bedrock-2023-05-31', anthropic_beta: ['interleaved-thinking-2025-05-14'] });
     expect(response.headers.get('x-tollway-dropped-betas')).toBe('claude-code-20250219');
     const recorded = loadInvokeFixture('cache-usage');
     expect(message).toEqual({ ...recorded, model: 'claude' });

@@ -13,7 +13,7 @@ const toolFor = (name: string, index: number) => ({
   name,
   description: `The ${name} tool. Use it when the task needs it; read the parameters' descriptions first.`,
   input_schema: {
-    type: 'object',
+    type: 'object' as const,
     properties: {
       [index % 2 === 0 ? 'command' : 'file_path']: { type: 'string', description: 'What to act on.' },
       description: { type: 'string', description: 'A short description of the call, in five to ten words.' },

@@ -67,6 +67,7 @@ export const chatCompletions = async (
     requestId: context.requestId,
     caller,
     chat,
+    model: chat.model,
     deployment: primary,
     servedModel: chat.model,
     modelRequest,

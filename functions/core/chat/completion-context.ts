@@ -37,6 +37,8 @@ export interface CompletionContext {
   requestId: string;
   caller: Caller;
   chat: ChatRequest;
+  /** `chat.model`: the name the router routes. */
+  model: string;
   /** The deployment that served (the first candidate until the router has chosen). */
   deployment: Deployment;
   /** The model that served: the requested one or a fallback. */

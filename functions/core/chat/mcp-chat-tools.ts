@@ -28,25 +28,38 @@ const allowedToolsOf = (tool: McpChatTool): string[] | undefined => {
   return Array.isArray(allowed) ? allowed : allowed.tool_names;
 };
 
+/** One MCP server a request offers the model, and the tools of it (all when absent). */
+export interface McpServerChoice {
+  server: string;
+  tools?: readonly string[];
+  /** The request field that named it, for a 403. */
+  param: string;
+}
+
 /**
- * Lists the tools of every `{type: "mcp"}` entry: the caller must be allowed
- * the server (403 otherwise); `allowed_tools` narrows the list further.
+ * Lists the tools of the chosen servers: the caller must be allowed each
+ * server (403 otherwise); `tools` narrows the list further.
  */
-export const prepareMcpTools = async (chat: ChatRequest, mcp: McpService, accessOf: () => McpAccess): Promise<ChatMcpTools | undefined> => {
-  const entries = chat.tools?.filter((tool): tool is McpChatTool => tool.type === 'mcp') ?? [];
-  if (entries.length === 0) return undefined;
+export const listMcpTools = async (choices: readonly McpServerChoice[], mcp: McpService, accessOf: () => McpAccess): Promise<ChatMcpTools | undefined> => {
+  if (choices.length === 0) return undefined;
   const access = accessOf();
   const lists = await Promise.all(
-    entries.map((entry) => {
-      if (!access.allowsServer(entry.server_label)) {
-        throw new GatewayError(403, `This key may not use MCP server "${entry.server_label}".`, { code: 'mcp_server_not_allowed', param: 'tools' });
+    choices.map((choice) => {
+      if (!access.allowsServer(choice.server)) {
+        throw new GatewayError(403, `This key may not use MCP server "${choice.server}".`, { code: 'mcp_server_not_allowed', param: choice.param });
       }
-      return mcp.listTools(access, { server: entry.server_label, tools: allowedToolsOf(entry) });
+      return mcp.listTools(access, { server: choice.server, tools: choice.tools });
     }),
   );
   const byName = new Map(lists.flat().map((tool) => [tool.name, tool]));
   const definitions = [...byName.values()].map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.inputSchema }));
   return { access, byName, definitions };
+};
+
+/** The tools of every `{type: "mcp"}` entry of a chat request. */
+export const prepareMcpTools = (chat: ChatRequest, mcp: McpService, accessOf: () => McpAccess): Promise<ChatMcpTools | undefined> => {
+  const entries = chat.tools?.filter((tool): tool is McpChatTool => tool.type === 'mcp') ?? [];
+  return listMcpTools(entries.map((entry) => ({ server: entry.server_label, tools: allowedToolsOf(entry), param: 'tools' })), mcp, accessOf);
 };
 
 /** MCP content as text for the model: text blocks as they are, other blocks described. */

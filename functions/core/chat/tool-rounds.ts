@@ -15,6 +15,15 @@ import { executeMcpCalls, type ChatMcpTools } from './mcp-chat-tools.js';
  * rounds in `completion.prior*`.
  */
 
+/** What a tool loop reads and updates: a chat completion, or a Messages request with MCP servers. */
+export type ToolLoop = Pick<
+  CompletionContext,
+  'deployment' | 'servedModel' | 'modelRequest' | 'admission' | 'candidates' | 'mcpTools' | 'executedToolCalls' | 'priorUsage' | 'priorCostUsd'
+> & {
+  /** The model name the client asked for, which the router routes. */
+  model: string;
+};
+
 const isMcpCall = (tools: ChatMcpTools, part: AssistantContentPart): part is ToolCallPart => part.type === 'tool-call' && tools.byName.has(part.name);
 
 /** The request for round `round` (1-based) of a tool loop; unchanged without gateway-run tools. */
@@ -28,7 +37,7 @@ export const roundRequest = (request: ModelRequest, round: number, maxRounds: nu
 
 /** Records a finished intermediate round and returns the request for the next one, its worst case reserved. */
 const nextRound = async (
-  completion: CompletionContext,
+  completion: ToolLoop,
   dependencies: ChatCompletionsDependencies,
   request: ModelRequest,
   assistantContent: AssistantContentPart[],
@@ -43,19 +52,19 @@ const nextRound = async (
   return next;
 };
 
-const addPrior = (completion: CompletionContext, result: Pick<ModelResult, 'usage'>) => {
+const addPrior = (completion: ToolLoop, result: Pick<ModelResult, 'usage'>) => {
   completion.priorUsage = addUsage(completion.priorUsage, result.usage);
   completion.priorCostUsd += costOf(result.usage, completion.deployment.config.price);
 };
 
 /** Non-streamed rounds: the final round's result (its own usage; earlier rounds are in `completion.prior*`). */
-export const generateRounds = async (completion: CompletionContext, dependencies: ChatCompletionsDependencies, clientSignal?: AbortSignal): Promise<ModelResult> => {
+export const generateRounds = async (completion: ToolLoop, dependencies: ChatCompletionsDependencies, clientSignal?: AbortSignal): Promise<ModelResult> => {
   const tools = completion.mcpTools;
   const maxRounds = tools ? dependencies.config.settings.mcp_max_tool_rounds : 1;
   let request = completion.modelRequest;
   for (let round = 1; ; round += 1) {
     const routed = await dependencies.router.run(
-      completion.chat.model,
+      completion.model,
       (deployment, signal) => deployment.model.generate(roundRequest(request, round, maxRounds, tools), { abortSignal: signal }),
       clientSignal,
     );
@@ -86,7 +95,7 @@ export type StartRound = (request: ModelRequest) => Promise<AsyncIterator<Stream
 export async function* streamRounds(
   first: AsyncIterator<StreamPart>,
   startRound: StartRound,
-  completion: CompletionContext,
+  completion: ToolLoop,
   dependencies: ChatCompletionsDependencies,
   abortSignal: AbortSignal,
 ): AsyncGenerator<StreamPart> {

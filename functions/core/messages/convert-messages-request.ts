@@ -72,6 +72,7 @@ const assistantPart = (block: MessagesContentBlock, param: string): AssistantCon
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', redactedData: block.data as string };
     case 'tool_use':
+    case 'mcp_tool_use':
       return { type: 'tool-call', id: block.id as string, name: block.name as string, arguments: JSON.stringify(block.input) };
     default:
       throw invalidRequest(`Content blocks of type "${block.type}" are not supported by this model.`, `${param}.type`, 'unsupported_content');
@@ -98,6 +99,27 @@ const toolResultOf = (block: MessagesContentBlock, param: string): { message: Mo
   return { message, images };
 };
 
+/**
+ * An assistant turn. The MCP connector puts the gateway's tool results in the
+ * assistant's own turn (`mcp_tool_result` after its `mcp_tool_use`); in the
+ * neutral form each one ends the assistant message and becomes a tool message.
+ */
+const assistantTurn = (blocks: MessagesContentBlock[], param: (index: number) => string): ModelMessage[] => {
+  const messages: ModelMessage[] = [];
+  let parts: AssistantContentPart[] = [];
+  blocks.forEach((block, index) => {
+    if (block.type !== 'mcp_tool_result') {
+      parts.push(assistantPart(block, param(index)));
+      return;
+    }
+    if (parts.length > 0) messages.push({ role: 'assistant', content: parts });
+    parts = [];
+    messages.push(toolResultOf(block, param(index)).message);
+  });
+  if (parts.length > 0 || messages.length === 0) messages.push({ role: 'assistant', content: parts });
+  return messages;
+};
+
 const toMessages = (request: MessagesRequest): ModelMessage[] => {
   const messages: ModelMessage[] = [];
   const system = request.system;
@@ -107,7 +129,7 @@ const toMessages = (request: MessagesRequest): ModelMessage[] => {
     const blocks: MessagesContentBlock[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     const param = (index: number) => `messages[${messageIndex}].content[${index}]`;
     if (message.role === 'assistant') {
-      messages.push({ role: 'assistant', content: blocks.map((block, index) => assistantPart(block, param(index))) });
+      messages.push(...assistantTurn(blocks, param));
       return;
     }
     // Tool results answer the assistant turn before; the rest of the user turn follows them.

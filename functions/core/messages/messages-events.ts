@@ -63,6 +63,16 @@ export class MessagesEventTranslator {
     }
   }
 
+  /** Whole blocks (the MCP connector's calls and results), each opened and closed at once. */
+  whole(blocks: readonly Record<string, unknown>[]): MessagesStreamEvent[] {
+    const events = this.close();
+    for (const block of blocks) {
+      const index = this.nextIndex++;
+      events.push({ type: 'content_block_start', index, content_block: block }, { type: 'content_block_stop', index });
+    }
+    return events;
+  }
+
   finish(finishReason: FinishReason, usage: Usage): MessagesStreamEvent[] {
     return [
       ...this.close(),
@@ -104,6 +114,8 @@ export class MessagesUsageTracker {
   firstTokenAt: number | undefined;
   stopReason: string | undefined;
   finished = false;
+  /** Whether `message_delta` has reported usage (the whole of it, tool-loop rounds included). */
+  usageFinal = false;
 
   observe(event: MessagesStreamEvent): void {
     if (event.type === 'message_start') {
@@ -112,6 +124,7 @@ export class MessagesUsageTracker {
     } else if (event.type === 'message_delta') {
       const usage = event.usage as Record<string, unknown> | undefined;
       for (const [field, value] of Object.entries(usage ?? {})) if (typeof value === 'number') this.usage[field] = value;
+      this.usageFinal ||= usage !== undefined;
       this.stopReason = (event.delta as { stop_reason?: string } | undefined)?.stop_reason ?? this.stopReason;
     } else if (event.type === 'content_block_delta') {
       const delta = event.delta as Record<string, unknown> | undefined;

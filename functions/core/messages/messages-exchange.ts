@@ -8,6 +8,7 @@ import { formatUsd, type MeteredRequest } from '../chat/completion-context.js';
 import { toModelRequestFromMessages } from './convert-messages-request.js';
 import type { MessagesRequest } from './messages-request-schema.js';
 import type { MessagesPayload, MessagesUpstream } from './messages-upstream.js';
+import type { ToolLoop } from '../chat/tool-rounds.js';
 
 /** One admitted Messages request, as routed so far. */
 export interface MessagesExchange {
@@ -26,6 +27,8 @@ export interface MessagesExchange {
   upstream?: MessagesUpstream;
   /** Input tokens to bill when the client leaves before the upstream reported any. */
   estimatedInputTokens: number;
+  /** The gateway's MCP tool loop, when the request names `mcp_servers`. */
+  loop?: ToolLoop;
 }
 
 /** The chat-model check every Messages route makes: 404 for unknown names, 400 for embeddings models, 403 past the allowlist. */

@@ -40,6 +40,19 @@ const knownBlocks: Record<string, z.ZodType> = {
     is_error: z.boolean().optional(),
     cache_control: cacheControl.nullish(),
   }),
+  mcp_tool_use: z.looseObject({
+    type: z.literal('mcp_tool_use'),
+    id: z.string().min(1).max(512),
+    name: z.string().min(1).max(256),
+    server_name: z.string().min(1).max(64),
+    input: z.record(z.string(), z.unknown()),
+  }),
+  mcp_tool_result: z.looseObject({
+    type: z.literal('mcp_tool_result'),
+    tool_use_id: z.string().min(1).max(512),
+    content: z.union([z.string(), z.array(z.union([textBlock, z.looseObject({ type: z.string() })]))]).optional(),
+    is_error: z.boolean().optional(),
+  }),
   thinking: z.looseObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() }),
   redacted_thinking: z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() }),
 };

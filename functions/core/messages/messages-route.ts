@@ -1,5 +1,7 @@
 import type { Caller } from '../auth/authenticate.js';
-import { GatewayError, invalidRequest } from '../errors.js';
+import { GatewayError } from '../errors.js';
+import { addUsage, emptyUsage } from '../language-model.js';
+import { meteredMcpAccess } from '../mcp/tool-meter.js';
 import type { RequestContext } from '../gateway-types.js';
 import { reservationFor } from '../limits/worst-case-cost.js';
 import { costOf } from '../pricing.js';
@@ -15,6 +17,8 @@ import { messagesBodyInputBound } from './messages-reservation.js';
 import { messagesRequestSchema } from './messages-request-schema.js';
 import { streamMessage } from './messages-stream.js';
 import { messagesUpstreamFor } from './messages-upstream.js';
+import { mcpToolsForMessages } from './messages-mcp-servers.js';
+import { generateLoopMessage } from './messages-tool-loop.js';
 
 /**
  * `POST /v1/messages`: the Anthropic Messages API on every model. Claude on
@@ -33,16 +37,17 @@ export const createMessage = async (
   const raw = await readJsonObject(request, dependencies.config.settings.max_body_bytes);
   const parsed = parseBody(messagesRequestSchema, raw);
   assertMessagesModel(dependencies.catalog, caller, parsed.model);
-  if (parsed.mcp_servers?.length) {
-    throw invalidRequest('mcp_servers is not supported on /v1/messages yet; call the gateway’s MCP servers at /mcp.', 'mcp_servers', 'unsupported_parameter');
-  }
   const candidates = dependencies.router.candidates(parsed.model);
   const nativeBody = nativeBodyOf(raw);
   const { modelRequest, translationError } = translate(parsed);
-  // Every candidate that cannot take the body as it is needs the translation.
-  if (translationError && candidates.some((candidate) => !candidate.model.messagesApi)) throw translationError;
+  const mcpTools = parsed.mcp_servers?.length
+    ? await mcpToolsForMessages(parsed, request.url, dependencies.config.mcp_servers, dependencies.mcp, () => meteredMcpAccess(dependencies, caller, context))
+    : undefined;
+  // Every candidate that cannot take the body as it is needs the translation; so does the gateway's tool loop.
+  if (translationError && (mcpTools || candidates.some((candidate) => !candidate.model.messagesApi))) throw translationError;
+  const loopRequest = mcpTools && modelRequest ? { ...modelRequest, tools: [...(modelRequest.tools ?? []), ...mcpTools.definitions] } : undefined;
   const bodyBound = messagesBodyInputBound(nativeBody);
-  const { reserveUsd, inputTokens } = reservationFor(modelRequest ?? { messages: [], maxOutputTokens: parsed.max_tokens }, candidates.map((candidate) => candidate.config.price), bodyBound);
+  const { reserveUsd, inputTokens } = reservationFor(loopRequest ?? modelRequest ?? { messages: [], maxOutputTokens: parsed.max_tokens }, candidates.map((candidate) => candidate.config.price), bodyBound);
   const admission = await admitRequest(dependencies, caller, parsed.model, reserveUsd, inputTokens + parsed.max_tokens, context);
   const startedAt = dependencies.now();
   const exchange: MessagesExchange = {
@@ -62,7 +67,19 @@ export const createMessage = async (
     arrivedAt,
     deployment: candidates[0],
     servedModel: parsed.model,
-    estimatedInputTokens: modelRequest ? estimateUsage(modelRequest, 0).inputTokens : Math.ceil(JSON.stringify(nativeBody).length / 4),
+    estimatedInputTokens: modelRequest ? estimateUsage(loopRequest ?? modelRequest, 0).inputTokens : Math.ceil(JSON.stringify(nativeBody).length / 4),
+    loop: loopRequest && {
+      model: parsed.model,
+      deployment: candidates[0],
+      servedModel: parsed.model,
+      modelRequest: loopRequest,
+      admission,
+      candidates,
+      mcpTools,
+      executedToolCalls: [],
+      priorUsage: emptyUsage(),
+      priorCostUsd: 0,
+    },
   };
   if (parsed.stream) return streamMessage(exchange, context, dependencies);
   return wholeMessage(exchange, context, dependencies);
@@ -74,29 +91,21 @@ const finish = (dependencies: ChatCompletionsDependencies, exchange: MessagesExc
 const wholeMessage = async (exchange: MessagesExchange, context: RequestContext, dependencies: ChatCompletionsDependencies): Promise<Response> => {
   const upstreamStartedAt = performance.now();
   try {
-    const routed = await dependencies.router.run(
-      exchange.request.model,
-      async (deployment, signal) => {
-        const upstream = messagesUpstreamFor(deployment, exchange.payload);
-        return { upstream, ...(await upstream.create(signal)) };
-      },
-      context.clientSignal,
-    );
-    Object.assign(exchange, { deployment: routed.deployment, servedModel: routed.modelName, upstream: routed.value.upstream });
-    const { message, usage } = routed.value;
-    const costUsd = costOf(usage, routed.deployment.config.price);
+    const { message, usage, costUsd } = await produceMessage(exchange, context, dependencies);
     const upstreamMs = performance.now() - upstreamStartedAt;
     const latencyMs = performance.now() - exchange.arrivedAt;
     const overheadMs = latencyMs - upstreamMs;
     finish(dependencies, exchange, context, { usage, costUsd, status: 200, outcome: 'success', latencyMs, overheadMs, finishReason: String(message.stop_reason ?? '') || undefined });
     return jsonResponse(200, message, { ...messagesHeaders(exchange, costUsd), 'x-tollway-overhead-ms': overheadMs.toFixed(2) });
   } catch (error) {
-    // A client that left mid-call still had its prompt read upstream: bill the estimated input.
+    // A client that left mid-call still had its prompt read upstream: bill the estimated input (and any tool rounds before).
     const abandoned = context.clientSignal?.aborted === true;
     const usage = { inputTokens: abandoned ? exchange.estimatedInputTokens : 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const loop = exchange.loop;
+    if (loop) Object.assign(exchange, { deployment: loop.deployment, servedModel: loop.servedModel });
     finish(dependencies, exchange, context, {
-      usage,
-      costUsd: costOf(usage, exchange.deployment.config.price),
+      usage: loop ? addUsage(loop.priorUsage, usage) : usage,
+      costUsd: (loop?.priorCostUsd ?? 0) + costOf(usage, exchange.deployment.config.price),
       status: error instanceof GatewayError ? error.status : 500,
       outcome: failureOutcome(context.clientSignal),
       latencyMs: performance.now() - exchange.arrivedAt,
@@ -104,4 +113,24 @@ const wholeMessage = async (exchange: MessagesExchange, context: RequestContext,
     });
     throw error;
   }
+};
+
+/** The whole message: the gateway's tool loop when the request names MCP servers, else one routed upstream call. */
+const produceMessage = async (exchange: MessagesExchange, context: RequestContext, dependencies: ChatCompletionsDependencies) => {
+  const loop = exchange.loop;
+  if (loop) {
+    const produced = await generateLoopMessage(exchange.payload.identity, loop, dependencies, context.clientSignal);
+    Object.assign(exchange, { deployment: loop.deployment, servedModel: loop.servedModel });
+    return produced;
+  }
+  const routed = await dependencies.router.run(
+    exchange.request.model,
+    async (deployment, signal) => {
+      const upstream = messagesUpstreamFor(deployment, exchange.payload);
+      return { upstream, ...(await upstream.create(signal)) };
+    },
+    context.clientSignal,
+  );
+  Object.assign(exchange, { deployment: routed.deployment, servedModel: routed.modelName, upstream: routed.value.upstream });
+  return { ...routed.value, costUsd: costOf(routed.value.usage, routed.deployment.config.price) };
 };

@@ -1,6 +1,6 @@
 import { GatewayError, UpstreamError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
-import type { MessagesStreamEvent } from '../language-model.js';
+import { addUsage, type MessagesStreamEvent } from '../language-model.js';
 import { describeError } from '../logger.js';
 import { costOf } from '../pricing.js';
 import { failureOutcome } from '../usage/usage-record.js';
@@ -11,11 +11,31 @@ import { errorCodeOf, finishMetered, type ChatCompletionsDependencies, type Comp
 import { MessagesUsageTracker } from './messages-events.js';
 import { meteredOf, messagesHeaders, type MessagesExchange } from './messages-exchange.js';
 import { messagesUpstreamFor } from './messages-upstream.js';
+import { loopCostOf, openLoopStream } from './messages-tool-loop.js';
 
 const encoder = new TextEncoder();
 
 /** One Anthropic server-sent event: `event: <type>` and its JSON. */
 export const messagesEvent = (event: MessagesStreamEvent): Uint8Array => encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+
+/** The message's events: the gateway's tool loop when the request names MCP servers, else one routed upstream stream. */
+const openEvents = async (exchange: MessagesExchange, dependencies: ChatCompletionsDependencies, signal: AbortSignal): Promise<AsyncIterator<MessagesStreamEvent>> => {
+  if (exchange.loop) {
+    const events = await openLoopStream(exchange.payload.identity, exchange.loop, dependencies, signal);
+    Object.assign(exchange, { deployment: exchange.loop.deployment, servedModel: exchange.loop.servedModel });
+    return events;
+  }
+  const routed = await dependencies.router.run(
+    exchange.request.model,
+    async (deployment, attemptSignal) => {
+      const upstream = messagesUpstreamFor(deployment, exchange.payload);
+      return { upstream, events: await upstream.stream(attemptSignal) };
+    },
+    signal,
+  );
+  Object.assign(exchange, { deployment: routed.deployment, servedModel: routed.modelName, upstream: routed.value.upstream });
+  return routed.value.events;
+};
 
 /**
  * Streams a message as Anthropic server-sent events. The router may retry
@@ -38,12 +58,16 @@ export const streamMessage = async (exchange: MessagesExchange, context: Request
     settled = true;
     context.clientSignal?.removeEventListener('abort', onClientGone);
     const reported = tracker.reported();
-    const usage = estimateInput && reported.inputTokens + reported.cacheReadTokens + reported.cacheWriteTokens === 0 ? { ...reported, inputTokens: exchange.estimatedInputTokens } : reported;
+    const roundUsage = estimateInput && reported.inputTokens + reported.cacheReadTokens + reported.cacheWriteTokens === 0 ? { ...reported, inputTokens: exchange.estimatedInputTokens } : reported;
+    const loop = exchange.loop;
+    if (loop) Object.assign(exchange, { deployment: loop.deployment, servedModel: loop.servedModel });
+    // A loop's message_delta reports every round; before it, the earlier rounds are the loop's own.
+    const usage = loop && !tracker.usageFinal ? addUsage(loop.priorUsage, roundUsage) : roundUsage;
     context.waitUntil(
       finishMetered(dependencies, meteredOf(exchange), {
         ...outcome,
         usage,
-        costUsd: costOf(usage, exchange.deployment.config.price),
+        costUsd: loop ? loopCostOf(loop, usage) : costOf(usage, exchange.deployment.config.price),
         latencyMs: performance.now() - exchange.arrivedAt,
         timeToFirstTokenMs: tracker.firstTokenAt === undefined ? undefined : Math.round((tracker.firstTokenAt - exchange.arrivedAt) * 100) / 100,
         overheadMs: upstreamStartedAt - exchange.arrivedAt,
@@ -54,16 +78,7 @@ export const streamMessage = async (exchange: MessagesExchange, context: Request
 
   let source: AsyncIterator<MessagesStreamEvent>;
   try {
-    const routed = await dependencies.router.run(
-      exchange.request.model,
-      async (deployment, signal) => {
-        const upstream = messagesUpstreamFor(deployment, exchange.payload);
-        return { upstream, events: await upstream.stream(signal) };
-      },
-      upstreamAbort.signal,
-    );
-    Object.assign(exchange, { deployment: routed.deployment, servedModel: routed.modelName, upstream: routed.value.upstream });
-    source = routed.value.events;
+    source = await openEvents(exchange, dependencies, upstreamAbort.signal);
   } catch (error) {
     settle({ status: error instanceof GatewayError ? error.status : 500, outcome: failureOutcome(context.clientSignal), errorCode: errorCodeOf(error) }, context.clientSignal?.aborted === true);
     throw error;
