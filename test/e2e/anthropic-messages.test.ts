@@ -119,6 +119,27 @@ models:
     expect((failures[3] as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', code: 'budget_exceeded' } });
   });
 
+  it('counts Messages requests in the key’s rpm and tpm windows, refusing past them with retry-after', async () => {
+    const byRequests = await generateKey(gateway, { rpm_limit: 2 });
+    // tpm counts input plus max_tokens at admission: 20 + 100 fits in 130 once, not twice.
+    const byTokens = await generateKey(gateway, { tpm_limit: 130 });
+    const body = { model: 'echo', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
+
+    await client(byRequests).messages.create(body);
+    await client(byRequests).messages.stream(body).finalMessage();
+    const thirdRequest = await client(byRequests).messages.create(body).catch((error: unknown) => error);
+    const concurrent = await Promise.all([0, 1].map(() => client(byTokens).messages.create(body).catch((error: unknown) => error)));
+    const served = concurrent.filter((outcome) => (outcome as { type?: string }).type === 'message');
+    const secondByTokens = concurrent.find((outcome) => outcome instanceof Error);
+    expect(served).toHaveLength(1);
+
+    for (const refused of [thirdRequest, secondByTokens]) {
+      expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+      expect((refused as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
+      expect(Number((refused as InstanceType<typeof Anthropic.RateLimitError>).headers?.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+
   it('lists models in Anthropic’s shape for clients that send anthropic-version', async () => {
     const key = await generateKey(gateway);
     const page = await client(key).models.list();
