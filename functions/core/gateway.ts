@@ -29,6 +29,7 @@ import { allowedOrigin, preflightResponse, withCors } from '../http/cors.js';
 import { errorResponse, jsonResponse, type ErrorEnvelope } from '../http/responses.js';
 import { countMessageTokens } from './messages/count-tokens.js';
 import { createMessage } from './messages/messages-route.js';
+import type { ResponseStore } from './responses/response-store.js';
 
 export interface GatewayDependencies {
   config: TollwayConfig;
@@ -37,6 +38,8 @@ export interface GatewayDependencies {
   teamStore: TeamStore;
   counterStore: CounterStore;
   usageStore: UsageStore & UsageReader;
+  /** Stored responses of `/v1/responses`. */
+  responseStore: ResponseStore;
   mcp: McpService;
   knowledge: KnowledgeService;
   masterKey: () => Promise<string>;

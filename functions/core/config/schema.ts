@@ -151,6 +151,8 @@ export const settingsSchema = z.strictObject({
   alarm_email: z.email().optional(),
   /** Days usage records are kept (DynamoDB TTL). */
   usage_retention_days: z.number().int().positive().default(90),
+  /** Days stored responses (`/v1/responses` with `store`) are kept (DynamoDB TTL). */
+  response_retention_days: z.number().int().positive().default(30),
   /**
    * How long a budget hold lives unsettled before any later write may reclaim
    * it (a crashed or killed instance): just over Lambda's 900 s maximum.
