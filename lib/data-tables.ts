@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import {
   budgetsTable,
   keysTable,
+  responsesTable,
   tableDefinitions,
   usageTable,
   type AttributeDefinition,
@@ -16,14 +17,16 @@ const toAttribute = (definition: AttributeDefinition): Attribute => ({
 });
 
 /**
- * The keys, budgets and usage tables, built from the table definitions the
- * local server also uses. On-demand, point-in-time recovery, retained when the
- * stack is deleted: they hold the organisation's keys and spend history.
+ * The keys, budgets, usage and responses tables, built from the table
+ * definitions the local server also uses. On-demand, point-in-time recovery,
+ * retained when the stack is deleted: they hold the organisation's keys,
+ * spend history and stored conversations.
  */
 export class DataTables extends Construct {
   public readonly keys: Table;
   public readonly budgets: Table;
   public readonly usage: Table;
+  public readonly responses: Table;
   /** Every table's name under the environment variable its definition names. */
   public readonly environment: Record<string, string>;
 
@@ -41,6 +44,7 @@ export class DataTables extends Construct {
     this.keys = tableFor(keysTable);
     this.budgets = tableFor(budgetsTable);
     this.usage = tableFor(usageTable);
+    this.responses = tableFor(responsesTable);
     this.environment = Object.fromEntries(tableDefinitions.map((definition) => [definition.environmentVariable, tableFor(definition).tableName]));
   }
 

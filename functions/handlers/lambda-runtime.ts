@@ -12,7 +12,7 @@ import { errorResponse } from '../http/responses.js';
 import { createDynamoClients } from '../runtime/aws/dynamodb-clients.js';
 import { secretsReader } from '../runtime/aws/secrets.js';
 import type { RuntimeOptions } from '../runtime/runtime-options.js';
-import { budgetsTable, keysTable, usageTable, type TableNames } from '../stores/table-definitions.js';
+import { budgetsTable, keysTable, responsesTable, usageTable, type TableNames } from '../stores/table-definitions.js';
 import { masterKeySecretArnVariable } from './environment.js';
 import { lambdaRequestContext, toWebRequest, type BackgroundTasks } from './lambda-host.js';
 import { gatewayLogger, gatewayMetrics, logger } from './observability.js';
@@ -36,6 +36,7 @@ export const tableNamesFrom = (environment: Record<string, string | undefined>):
   keys: requiredVariable(environment, keysTable.environmentVariable),
   budgets: requiredVariable(environment, budgetsTable.environmentVariable),
   usage: requiredVariable(environment, usageTable.environmentVariable),
+  responses: requiredVariable(environment, responsesTable.environmentVariable),
 });
 
 /**

@@ -25,7 +25,7 @@ const ensureLocalTables = async (endpoint: string): Promise<TableNames> => {
   const client = new DynamoDBClient(localSettings(endpoint));
   try {
     const names = await ensureTables(client, 'tollway-');
-    return { keys: names.Keys, budgets: names.Budgets, usage: names.Usage };
+    return { keys: names.Keys, budgets: names.Budgets, usage: names.Usage, responses: names.Responses };
   } finally {
     client.destroy();
   }

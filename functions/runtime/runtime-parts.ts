@@ -16,6 +16,7 @@ import type { McpServiceOptions } from '../mcp/mcp-tools.js';
 import { keyItems, teamItems } from '../stores/access-items.js';
 import { DynamoDBCounterStore } from '../stores/dynamodb-counter-store.js';
 import { DynamoDBRecordStore } from '../stores/dynamodb-record-store.js';
+import { DynamoDBResponseStore } from '../stores/dynamodb-response-store.js';
 import { DynamoDBUsageStore } from '../stores/dynamodb-usage-store.js';
 import type { RuntimeOptions } from './runtime-options.js';
 
@@ -50,6 +51,7 @@ export const coreDependenciesOf = (
     teamStore: new DynamoDBRecordStore(documents, options.tableNames.keys, teamItems, deadlineMs),
     counterStore: new DynamoDBCounterStore(counters, options.tableNames.budgets, deadlineMs),
     usageStore: new DynamoDBUsageStore(documents, options.tableNames.usage, options.config.settings.usage_retention_days, deadlineMs),
+    responseStore: new DynamoDBResponseStore(documents, options.tableNames.responses, options.config.settings.response_retention_days, deadlineMs),
     masterKey: options.masterKey,
     logger: parts.logger,
     metrics: parts.metrics,

@@ -16,7 +16,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical id in the stack and suffix of the local table name. */
-  id: 'Keys' | 'Budgets' | 'Usage';
+  id: 'Keys' | 'Budgets' | 'Usage' | 'Responses';
   /** Environment variable through which functions learn the table name. */
   environmentVariable: string;
   partitionKey: AttributeDefinition;
@@ -56,11 +56,25 @@ export const usageTable: TableDefinition = {
   timeToLiveAttribute: 'expires_at',
 };
 
-export const tableDefinitions: readonly TableDefinition[] = [keysTable, budgetsTable, usageTable];
+/**
+ * Stored responses (`/v1/responses`), one partition per response
+ * (`RESP#<keyId>#<id>`), split over `PART#0000`, `PART#0001`... items.
+ */
+export const responsesTable: TableDefinition = {
+  id: 'Responses',
+  environmentVariable: 'TOLLWAY_RESPONSES_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: 'expires_at',
+};
+
+export const tableDefinitions: readonly TableDefinition[] = [keysTable, budgetsTable, usageTable, responsesTable];
 
 /** Table names from the environment, as the stack sets them. */
 export interface TableNames {
   keys: string;
   budgets: string;
   usage: string;
+  responses: string;
 }

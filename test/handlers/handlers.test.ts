@@ -153,6 +153,7 @@ describe('Lambda handlers', () => {
       TOLLWAY_KEYS_TABLE: dynamo.tableNames.keys,
       TOLLWAY_BUDGETS_TABLE: dynamo.tableNames.budgets,
       TOLLWAY_USAGE_TABLE: dynamo.tableNames.usage,
+      TOLLWAY_RESPONSES_TABLE: dynamo.tableNames.responses,
       TOLLWAY_MASTER_KEY_SECRET_ARN: masterKeySecretArn,
       // In the bundle, esbuild compiles this in; here the variable stands in for it.
       TOLLWAY_CONFIG_JSON: JSON.stringify(config),

@@ -6,7 +6,12 @@ import { lambdaRuntimeOptions, tableNamesFrom } from '../../functions/handlers/l
 
 describe('tableNamesFrom', () => {
   it('reads each table name from the variable its definition names', () => {
-    expect(tableNamesFrom({ TOLLWAY_KEYS_TABLE: 'k', TOLLWAY_BUDGETS_TABLE: 'b', TOLLWAY_USAGE_TABLE: 'u' })).toEqual({ keys: 'k', budgets: 'b', usage: 'u' });
+    expect(tableNamesFrom({ TOLLWAY_KEYS_TABLE: 'k', TOLLWAY_BUDGETS_TABLE: 'b', TOLLWAY_USAGE_TABLE: 'u', TOLLWAY_RESPONSES_TABLE: 'r' })).toEqual({
+      keys: 'k',
+      budgets: 'b',
+      usage: 'u',
+      responses: 'r',
+    });
   });
 
   it('names the missing variable', () => {
@@ -45,6 +50,7 @@ describe('lambdaRuntimeOptions: secrets from Secrets Manager', () => {
       TOLLWAY_KEYS_TABLE: 'k',
       TOLLWAY_BUDGETS_TABLE: 'b',
       TOLLWAY_USAGE_TABLE: 'u',
+      TOLLWAY_RESPONSES_TABLE: 'r',
       TOLLWAY_MASTER_KEY_SECRET_ARN: secretArn,
     };
     // The SDK reads credentials and endpoints from the process environment, as in Lambda.

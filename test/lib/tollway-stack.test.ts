@@ -238,7 +238,7 @@ describe('TollwayStack', () => {
     });
 
     it('tells every function every table name under the variable its definition names', () => {
-      const tablesById = { Keys: stack.tables.keys, Budgets: stack.tables.budgets, Usage: stack.tables.usage };
+      const tablesById = { Keys: stack.tables.keys, Budgets: stack.tables.budgets, Usage: stack.tables.usage, Responses: stack.tables.responses };
       for (const definition of tableDefinitions) {
         const tableId = logicalId(stack, tablesById[definition.id]);
         template.resourcePropertiesCountIs(
