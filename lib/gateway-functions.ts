@@ -17,7 +17,7 @@ export interface GatewayFunctionsProps {
 
 /** The Lambda functions named in the route table, each with its grants beside it. */
 export class GatewayFunctions extends Construct {
-  /** Completions and models: streamed, long-running, calls the upstreams. */
+  /** Completions, responses and models: streamed, long-running, calls the upstreams. */
   public readonly chat: GatewayFunction;
   /** MCP: the federated endpoint, per-server pass-through and the tools REST routes. */
   public readonly mcp: GatewayFunction;
@@ -44,6 +44,8 @@ export class GatewayFunctions extends Construct {
     tables.budgets.grantReadWriteData(this.chat.lambdaFunction);
     // Chat only puts usage records; reading them back (spend logs) is admin's.
     tables.usage.grant(this.chat.lambdaFunction, 'dynamodb:PutItem');
+    // Stored responses: BatchWriteItem puts and deletes a response's parts, Query reads its partition.
+    tables.responses.grant(this.chat.lambdaFunction, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
     for (const statement of [bedrockInvokeStatement(config), bedrockRetrieveStatement(config)]) {
       if (statement) this.chat.lambdaFunction.addToRolePolicy(statement);
     }

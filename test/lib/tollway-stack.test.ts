@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type TollwayConfig } from '../../functions/core/config/schema.js';
 import { routes } from '../../functions/core/routes.js';
-import { tableDefinitions, usageTable } from '../../functions/stores/table-definitions.js';
+import { responsesTable, tableDefinitions, usageTable } from '../../functions/stores/table-definitions.js';
 import type { GatewayFunction } from '../../lib/gateway-function.js';
 import { TollwayStack } from '../../lib/tollway-stack.js';
 
@@ -198,7 +198,7 @@ describe('TollwayStack', () => {
   });
 
   describe('tables', () => {
-    it('builds the three tables on demand, with point-in-time recovery and managed encryption, retained on delete', () => {
+    it('builds every defined table on demand, with point-in-time recovery and managed encryption, retained on delete', () => {
       const tables = template.findResources('AWS::DynamoDB::Table');
       expect(Object.keys(tables)).toHaveLength(tableDefinitions.length);
       for (const table of Object.values(tables)) {
@@ -235,6 +235,24 @@ describe('TollwayStack', () => {
           Projection: { ProjectionType: 'ALL' },
         })),
       });
+    });
+
+    it('gives the responses table its partition and sort keys, no indexes, and the TTL attribute from the table definition', () => {
+      const table = template.findResources('AWS::DynamoDB::Table')[logicalId(stack, stack.tables.responses)];
+
+      expect(table).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: {
+          KeySchema: [
+            { AttributeName: responsesTable.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: responsesTable.sortKey?.name, KeyType: 'RANGE' },
+          ],
+          TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      });
+      expect(table?.Properties).not.toHaveProperty('GlobalSecondaryIndexes');
     });
 
     it('tells every function every table name under the variable its definition names', () => {
@@ -367,6 +385,18 @@ describe('TollwayStack', () => {
       expect(readers(chat)).toEqual(expect.arrayContaining([tableArn(stack.tables.keys)]));
       expect(writers(admin)).toEqual([tableArn(stack.tables.keys)]);
       expect(readers(admin)).toEqual(expect.arrayContaining([tableArn(stack.tables.budgets), tableArn(stack.tables.usage)]));
+    });
+
+    it('lets only chat use the responses table, with exactly the writes and reads the response store makes', () => {
+      const responsesArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, stack.tables.responses), 'Arn'] });
+      const actionsOnResponses = (gatewayFunction: GatewayFunction) =>
+        statementsOf(stack, template, gatewayFunction)
+          .filter((statement) => asList(statement.Resource).map(render).some((resource) => resource === responsesArn || resource.startsWith(`${responsesArn}/`)))
+          .flatMap((statement) => asList(statement.Action))
+          .sort();
+
+      expect(actionsOnResponses(stack.functions.chat)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:Query']);
+      for (const name of ['mcp', 'retrieve', 'admin'] as const) expect(actionsOnResponses(stack.functions[name]), name).toEqual([]);
     });
   });
 
