@@ -30,6 +30,8 @@ import { errorResponse, jsonResponse, type ErrorEnvelope } from '../http/respons
 import { countMessageTokens } from './messages/count-tokens.js';
 import { createMessage } from './messages/messages-route.js';
 import type { ResponseStore } from './responses/response-store.js';
+import { createResponse } from './responses/responses-route.js';
+import { deleteResponse, listInputItems, retrieveResponse } from './responses/stored-responses.js';
 
 export interface GatewayDependencies {
   config: TollwayConfig;
@@ -99,6 +101,10 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
     'chat.completions': ({ request, caller, context, arrivedAt }) => chatCompletions(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'messages.create': ({ request, caller, context, arrivedAt }) => createMessage(request, requireCaller(caller), context, arrivedAt, chatDependencies),
     'messages.count_tokens': ({ request, caller, context }) => countMessageTokens(request, requireCaller(caller), context, dependencies.catalog, maxBodyBytes),
+    'responses.create': ({ request, caller, context, arrivedAt }) => createResponse(request, requireCaller(caller), context, arrivedAt, chatDependencies),
+    'responses.retrieve': ({ caller, params }) => retrieveResponse(dependencies.responseStore, requireCaller(caller), params.id),
+    'responses.delete': ({ caller, params }) => deleteResponse(dependencies.responseStore, requireCaller(caller), params.id),
+    'responses.input_items': ({ caller, params, url }) => listInputItems(dependencies.responseStore, requireCaller(caller), params.id, url.searchParams),
     'models.list': async ({ request, caller }) =>
       jsonResponse(200, (request.headers.has('anthropic-version') ? listAnthropicModels : listModels)(dependencies.catalog, requireCaller(caller))),
     embeddings: ({ request, caller, context, arrivedAt }) => embeddings(request, requireCaller(caller), context, arrivedAt, chatDependencies),

@@ -25,6 +25,10 @@ export type Operation =
   | 'chat.completions'
   | 'messages.create'
   | 'messages.count_tokens'
+  | 'responses.create'
+  | 'responses.retrieve'
+  | 'responses.delete'
+  | 'responses.input_items'
   | 'models.list'
   | 'embeddings'
   | 'vector_stores.list'
@@ -49,6 +53,10 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/chat/completions', function: 'chat', streaming: true, auth: 'key', operation: 'chat.completions' },
   { method: 'POST', path: '/v1/messages', function: 'chat', streaming: true, auth: 'key', operation: 'messages.create' },
   { method: 'POST', path: '/v1/messages/count_tokens', function: 'chat', streaming: false, auth: 'key', operation: 'messages.count_tokens' },
+  { method: 'POST', path: '/v1/responses', function: 'chat', streaming: true, auth: 'key', operation: 'responses.create' },
+  { method: 'GET', path: '/v1/responses/{id}', function: 'chat', streaming: false, auth: 'key', operation: 'responses.retrieve' },
+  { method: 'DELETE', path: '/v1/responses/{id}', function: 'chat', streaming: false, auth: 'key', operation: 'responses.delete' },
+  { method: 'GET', path: '/v1/responses/{id}/input_items', function: 'chat', streaming: false, auth: 'key', operation: 'responses.input_items' },
   { method: 'GET', path: '/v1/models', function: 'chat', streaming: false, auth: 'key', operation: 'models.list' },
   { method: 'POST', path: '/v1/embeddings', function: 'chat', streaming: false, auth: 'key', operation: 'embeddings' },
   { method: 'GET', path: '/v1/vector_stores', function: 'retrieve', streaming: false, auth: 'key', operation: 'vector_stores.list' },

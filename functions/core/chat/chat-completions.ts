@@ -1,6 +1,7 @@
 import { failureOutcome } from '../usage/usage-record.js';
-import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
-import { GatewayError, invalidRequest } from '../errors.js';
+import type { Caller } from '../auth/authenticate.js';
+import { assertChatModel } from './chat-model-check.js';
+import { GatewayError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { addUsage, emptyUsage } from '../language-model.js';
 import { reservationFor } from '../limits/worst-case-cost.js';
@@ -9,7 +10,7 @@ import { estimateUsage } from '../usage/estimate-usage.js';
 import { parseBody } from '../validation.js';
 import { readJsonObject } from '../../http/read-body.js';
 import { jsonResponse } from '../../http/responses.js';
-import { chatRequestSchema } from './chat-request-schema.js';
+import { chatRequestSchema, type FileSearchTool } from './chat-request-schema.js';
 import { toChatCompletion } from './chat-response.js';
 import { streamChatCompletion } from './chat-stream.js';
 import {
@@ -41,20 +42,14 @@ export const chatCompletions = async (
 ): Promise<Response> => {
   const { config, catalog } = dependencies;
   const chat = parseBody(chatRequestSchema, await readJsonObject(request, config.settings.max_body_bytes));
-  if (!catalog.deployments(chat.model)?.length) {
-    const embeddingsOnly = catalog.embeddingDeployments(chat.model)?.length;
-    throw embeddingsOnly
-      ? invalidRequest(`The model "${chat.model}" is an embeddings model; use /v1/embeddings.`, 'model', 'model_not_supported')
-      : new GatewayError(404, `The model "${chat.model}" does not exist.`, { code: 'model_not_found', param: 'model' });
-  }
-  assertCallerAllowed(caller, 'models', chat.model, 'model');
+  assertChatModel(catalog, caller, chat.model);
   const candidates = dependencies.router.candidates(chat.model);
   const primary = candidates[0];
   let modelRequest = toModelRequest(chat, primary.config.max_output_tokens ?? config.settings.default_max_output_tokens);
   // Gateway-run tools and retrieved context come first: the reservation must cover the prompt they make.
   const [mcpTools, fileSearch] = await Promise.all([
     prepareMcpTools(chat, dependencies.mcp, () => meteredMcpAccess(dependencies, caller, context)),
-    applyFileSearch(chat, modelRequest, primary.config, caller, dependencies.knowledge, context.clientSignal),
+    applyFileSearch(chat.tools?.filter((tool): tool is FileSearchTool => tool.type === 'file_search') ?? [], modelRequest, primary.config, caller, dependencies.knowledge, context.clientSignal),
   ]);
   if (fileSearch) modelRequest = fileSearch.request;
   if (mcpTools) modelRequest = { ...modelRequest, tools: [...(modelRequest.tools ?? []), ...mcpTools.definitions] };

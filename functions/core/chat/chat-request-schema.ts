@@ -64,7 +64,7 @@ const functionTool = z.looseObject({
 });
 
 /** Tollway extension: tools of a configured MCP server, executed by the gateway. */
-const mcpTool = z.looseObject({
+export const mcpTool = z.looseObject({
   type: z.literal('mcp'),
   server_label: z.string().min(1).max(64),
   allowed_tools: z.union([z.array(z.string().min(1).max(128)).max(500), z.looseObject({ tool_names: z.array(z.string().min(1).max(128)).max(500) })]).nullish(),
@@ -74,7 +74,7 @@ const mcpTool = z.looseObject({
 });
 
 /** Tollway extension: retrieval from knowledge bases, injected as context. */
-const fileSearchTool = z.looseObject({
+export const fileSearchTool = z.looseObject({
   type: z.literal('file_search'),
   vector_store_ids: z.array(z.string().min(1).max(64)).min(1).max(16),
   max_num_results: z.number().int().min(1).max(50).nullish(),

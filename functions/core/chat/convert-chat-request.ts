@@ -74,20 +74,20 @@ const toUserContent = (content: Extract<ChatMessage, { role: 'user' }>['content'
   });
 };
 
-const decodeImage = (url: string, param: string): UserContentPart => {
+export const decodeImage = (url: string, param: string): UserContentPart => {
   const match = dataUrlPattern.exec(url);
   if (!match) throw invalidRequest('Images must be given as data: URLs (data:image/png;base64,...) of type png, jpeg, gif or webp.', param, 'unsupported_image_url');
   const mediaType = match[1] === 'image/jpg' ? 'image/jpeg' : match[1];
   return { type: 'image', mediaType, data: new Uint8Array(Buffer.from(match[2], 'base64')) };
 };
 
-interface FileReference {
+export interface FileReference {
   file_data?: string;
   file_id?: string;
   filename?: string;
 }
 
-const decodeFile = (file: FileReference, param: string): UserContentPart => {
+export const decodeFile = (file: FileReference, param: string): UserContentPart => {
   if (file.file_data === undefined) {
     throw invalidRequest('Files must be given inline as file_data (a data: URL); file_id is not supported.', `${param}.file_data`, 'unsupported_file');
   }

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.js';
 import type { KnowledgeService, Passage } from '../knowledge/knowledge-service.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { ModelMessage, ModelRequest } from '../language-model.js';
-import type { ChatRequest, FileSearchTool } from './chat-request-schema.js';
+import type { FileSearchTool } from './chat-request-schema.js';
 
 const defaultResults = 5;
 
@@ -41,16 +41,15 @@ const contextMessage = (sources: FileSearchSource[]): ModelMessage => ({
  * the system messages. Returns the request to send and the sources used.
  */
 export const applyFileSearch = async (
-  chat: ChatRequest,
+  fileSearchTools: readonly FileSearchTool[],
   modelRequest: ModelRequest,
   modelConfig: ModelConfig,
   caller: Caller,
   knowledge: KnowledgeService,
   abortSignal?: AbortSignal,
 ): Promise<{ request: ModelRequest; sources: FileSearchSource[] } | undefined> => {
-  const tools = chat.tools?.filter((tool): tool is FileSearchTool => tool.type === 'file_search') ?? [];
   const searches = [
-    ...tools.flatMap((tool) => tool.vector_store_ids.map((name) => ({ name, tool }))),
+    ...fileSearchTools.flatMap((tool) => tool.vector_store_ids.map((name) => ({ name, tool }))),
     ...(modelConfig.knowledge_bases ?? []).map((name) => ({ name, tool: undefined })),
   ].filter((search, index, all) => all.findIndex((other) => other.name === search.name) === index);
   if (searches.length === 0) return undefined;

@@ -22,7 +22,7 @@ export interface ExecutedToolCall {
   latency_ms: number;
 }
 
-const allowedToolsOf = (tool: McpChatTool): string[] | undefined => {
+export const allowedToolsOf = (tool: McpChatTool): string[] | undefined => {
   const allowed = tool.allowed_tools;
   if (!allowed) return undefined;
   return Array.isArray(allowed) ? allowed : allowed.tool_names;

@@ -1,4 +1,5 @@
 import type { AssistantContentPart, ModelRequest, ModelResult, StreamPart, ToolCallPart } from '../language-model.js';
+import { prepend } from '../stream-iterators.js';
 import { addUsage } from '../language-model.js';
 import { reservationFor } from '../limits/worst-case-cost.js';
 import { costOf } from '../pricing.js';
@@ -137,3 +138,27 @@ export async function* streamRounds(
     iterator = await startRound(roundRequest(request, round + 1, maxRounds, tools));
   }
 }
+
+/**
+ * Starts a loop's streamed rounds on the router (each round resolves once
+ * its first part has arrived, so retries stay invisible) and returns its
+ * parts; without MCP tools, the one round's parts.
+ */
+export const startStreamedRounds = async (loop: ToolLoop, dependencies: ChatCompletionsDependencies, signal: AbortSignal): Promise<AsyncIterator<StreamPart>> => {
+  const maxRounds = loop.mcpTools ? dependencies.config.settings.mcp_max_tool_rounds : 1;
+  const startRound: StartRound = async (request) => {
+    const routed = await dependencies.router.run(
+      loop.model,
+      async (deployment, attemptSignal) => {
+        const iterator = (await deployment.model.stream(request, { abortSignal: attemptSignal }))[Symbol.asyncIterator]();
+        return prepend(await iterator.next(), iterator);
+      },
+      signal,
+    );
+    loop.deployment = routed.deployment;
+    loop.servedModel = routed.modelName;
+    return routed.value;
+  };
+  const first = await startRound(roundRequest(loop.modelRequest, 1, maxRounds, loop.mcpTools));
+  return loop.mcpTools ? streamRounds(first, startRound, loop, dependencies, signal) : first;
+};

@@ -3,10 +3,11 @@ import type { RequestContext } from '../gateway-types.js';
 import { estimateInputTokensGenerously } from '../limits/worst-case-cost.js';
 import type { ModelCatalog } from '../model-catalog.js';
 import { parseBody } from '../validation.js';
+import { assertChatModel } from '../chat/chat-model-check.js';
 import { readJsonObject } from '../../http/read-body.js';
 import { jsonResponse } from '../../http/responses.js';
 import { betasOf, narrowBetas } from './anthropic-betas.js';
-import { assertMessagesModel, nativeBodyOf, translate } from './messages-exchange.js';
+import { nativeBodyOf, translate } from './messages-exchange.js';
 import { countTokensRequestSchema, type MessagesRequest } from './messages-request-schema.js';
 
 /**
@@ -18,7 +19,7 @@ import { countTokensRequestSchema, type MessagesRequest } from './messages-reque
 export const countMessageTokens = async (request: Request, caller: Caller, context: RequestContext, catalog: ModelCatalog, maxBodyBytes: number): Promise<Response> => {
   const raw = await readJsonObject(request, maxBodyBytes);
   const parsed = parseBody(countTokensRequestSchema, raw);
-  const [primary] = assertMessagesModel(catalog, caller, parsed.model);
+  const [primary] = assertChatModel(catalog, caller, parsed.model);
   const body = nativeBodyOf(raw);
   const api = primary.model.messagesApi;
   if (api) {

@@ -1,8 +1,7 @@
-import { assertCallerAllowed, type Caller } from '../auth/authenticate.js';
-import { GatewayError, invalidRequest } from '../errors.js';
+import type { Caller } from '../auth/authenticate.js';
 import type { ModelRequest } from '../language-model.js';
 import type { Admission } from '../limits/request-limiter.js';
-import type { Deployment, ModelCatalog } from '../model-catalog.js';
+import type { Deployment } from '../model-catalog.js';
 import type { UsageAttribution } from '../usage/usage-record.js';
 import { formatUsd, type MeteredRequest } from '../chat/completion-context.js';
 import { toModelRequestFromMessages } from './convert-messages-request.js';
@@ -30,18 +29,6 @@ export interface MessagesExchange {
   /** The gateway's MCP tool loop, when the request names `mcp_servers`. */
   loop?: ToolLoop;
 }
-
-/** The chat-model check every Messages route makes: 404 for unknown names, 400 for embeddings models, 403 past the allowlist. */
-export const assertMessagesModel = (catalog: ModelCatalog, caller: Caller, model: string): Deployment[] => {
-  const deployments = catalog.deployments(model);
-  if (!deployments?.length) {
-    throw catalog.embeddingDeployments(model)?.length
-      ? invalidRequest(`The model "${model}" is an embeddings model.`, 'model', 'model_not_supported')
-      : new GatewayError(404, `The model "${model}" does not exist.`, { code: 'model_not_found', param: 'model' });
-  }
-  assertCallerAllowed(caller, 'models', model, 'model');
-  return deployments;
-};
 
 /** The neutral form of a request, or why there is none; needed only when some candidate does not speak Messages. */
 export const translate = (request: MessagesRequest): { modelRequest?: ModelRequest; translationError?: unknown } => {

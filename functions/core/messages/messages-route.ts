@@ -8,11 +8,12 @@ import { costOf } from '../pricing.js';
 import { estimateUsage } from '../usage/estimate-usage.js';
 import { failureOutcome } from '../usage/usage-record.js';
 import { parseBody } from '../validation.js';
+import { assertChatModel } from '../chat/chat-model-check.js';
 import { readJsonObject } from '../../http/read-body.js';
 import { jsonResponse } from '../../http/responses.js';
 import { admitRequest, errorCodeOf, finishMetered, type ChatCompletionsDependencies, type CompletionOutcome } from '../chat/completion-context.js';
 import { betasOf } from './anthropic-betas.js';
-import { assertMessagesModel, attributionOf, meteredOf, messagesHeaders, nativeBodyOf, translate, type MessagesExchange } from './messages-exchange.js';
+import { attributionOf, meteredOf, messagesHeaders, nativeBodyOf, translate, type MessagesExchange } from './messages-exchange.js';
 import { messagesBodyInputBound } from './messages-reservation.js';
 import { messagesRequestSchema } from './messages-request-schema.js';
 import { streamMessage } from './messages-stream.js';
@@ -36,7 +37,7 @@ export const createMessage = async (
 ): Promise<Response> => {
   const raw = await readJsonObject(request, dependencies.config.settings.max_body_bytes);
   const parsed = parseBody(messagesRequestSchema, raw);
-  assertMessagesModel(dependencies.catalog, caller, parsed.model);
+  assertChatModel(dependencies.catalog, caller, parsed.model);
   const candidates = dependencies.router.candidates(parsed.model);
   const nativeBody = nativeBodyOf(raw);
   const { modelRequest, translationError } = translate(parsed);

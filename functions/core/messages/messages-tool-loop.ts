@@ -1,9 +1,8 @@
 import { addUsage, type MessagesStreamEvent, type StreamPart, type Usage } from '../language-model.js';
 import { costOf } from '../pricing.js';
-import { prepend } from '../stream-iterators.js';
 import type { ChatCompletionsDependencies } from '../chat/completion-context.js';
 import type { ExecutedToolCall } from '../chat/mcp-chat-tools.js';
-import { generateRounds, roundRequest, streamRounds, type StartRound, type ToolLoop } from '../chat/tool-rounds.js';
+import { generateRounds, startStreamedRounds, type ToolLoop } from '../chat/tool-rounds.js';
 import { MessagesEventTranslator } from './messages-events.js';
 import { toMessage, toolInputOf, type MessageIdentity } from './messages-response.js';
 
@@ -39,7 +38,7 @@ export const generateLoopMessage = async (identity: MessageIdentity, loop: ToolL
   return { message, usage, costUsd: loop.priorCostUsd + costOf(final.usage, loop.deployment.config.price) };
 };
 
-async function* loopEvents(identity: MessageIdentity, parts: AsyncGenerator<StreamPart>, loop: ToolLoop): AsyncGenerator<MessagesStreamEvent> {
+async function* loopEvents(identity: MessageIdentity, parts: AsyncIterator<StreamPart>, loop: ToolLoop): AsyncGenerator<MessagesStreamEvent> {
   const translator = new MessagesEventTranslator(identity);
   yield* translator.start();
   let shown = 0;
@@ -53,26 +52,10 @@ async function* loopEvents(identity: MessageIdentity, parts: AsyncGenerator<Stre
       yield* translator.translate(part.type === 'finish' ? { ...part, usage: addUsage(loop.priorUsage, part.usage) } : part);
     }
   } finally {
-    await parts.return(undefined);
+    await parts.return?.();
   }
 }
 
 /** Starts the loop's stream; resolves once the first round's first part has arrived, so the router may still retry. */
-export const openLoopStream = async (identity: MessageIdentity, loop: ToolLoop, dependencies: ChatCompletionsDependencies, signal: AbortSignal): Promise<AsyncIterator<MessagesStreamEvent>> => {
-  const maxRounds = dependencies.config.settings.mcp_max_tool_rounds;
-  const startRound: StartRound = async (request) => {
-    const routed = await dependencies.router.run(
-      loop.model,
-      async (deployment, attemptSignal) => {
-        const iterator = (await deployment.model.stream(request, { abortSignal: attemptSignal }))[Symbol.asyncIterator]();
-        return prepend(await iterator.next(), iterator);
-      },
-      signal,
-    );
-    loop.deployment = routed.deployment;
-    loop.servedModel = routed.modelName;
-    return routed.value;
-  };
-  const first = await startRound(roundRequest(loop.modelRequest, 1, maxRounds, loop.mcpTools));
-  return loopEvents(identity, streamRounds(first, startRound, loop, dependencies, signal), loop);
-};
+export const openLoopStream = async (identity: MessageIdentity, loop: ToolLoop, dependencies: ChatCompletionsDependencies, signal: AbortSignal): Promise<AsyncIterator<MessagesStreamEvent>> =>
+  loopEvents(identity, await startStreamedRounds(loop, dependencies, signal), loop);
