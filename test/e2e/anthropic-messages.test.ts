@@ -159,7 +159,7 @@ models:
     const ledger = (await admin(gateway, 'GET', `/spend/reconcile?key=${hashKey(key)}`)).body;
 
     expect(logs.data).toHaveLength(2);
-    expect(logs.data[0]).toMatchObject({ session_id: 'session-42', agent_id: 'agent-7', parent_agent_id: 'agent-1', model: 'echo' });
+    expect(logs.data[0]).toMatchObject({ session_id: 'session-42', agent_id: 'agent-7', parent_agent_id: 'agent-1', model: 'echo', route: 'messages.create' });
     expect(ledger).toMatchObject({ usage_records: 3, difference: 0, live_holds: [] });
     expect(ledger.counter_spend).toBeGreaterThan(0);
   });

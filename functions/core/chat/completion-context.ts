@@ -105,6 +105,8 @@ export interface MeteredRequest {
   prompt?: unknown;
   /** Who the request is for, below the key (Claude Code's session and agents). */
   attribution?: UsageAttribution;
+  /** The operation that served it (`chat.completions`...), kept on the usage record. */
+  route: string;
 }
 
 /**
@@ -141,6 +143,7 @@ export const meteredOf = (completion: CompletionContext): MeteredRequest => ({
   admission: completion.admission,
   startedAt: completion.startedAt,
   prompt: completion.chat.messages,
+  route: 'chat.completions',
 });
 
 /** Ends a chat completion: see `finishMetered`. */
@@ -167,6 +170,7 @@ export const finishMetered = async (dependencies: ChatCompletionsDependencies, m
     provider: metered.provider,
     deployment: metered.deployment,
     stream: metered.stream,
+    route: metered.route,
     ...outcome,
     latencyMs: roundMs(outcome.latencyMs),
     overheadMs: outcome.overheadMs === undefined ? undefined : roundMs(outcome.overheadMs),

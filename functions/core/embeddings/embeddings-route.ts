@@ -66,6 +66,7 @@ export const embeddings = async (
     stream: false,
     admission,
     startedAt: dependencies.now(),
+    route: 'embeddings',
   };
   const upstreamStartedAt = performance.now();
   try {

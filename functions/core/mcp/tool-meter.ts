@@ -68,6 +68,7 @@ export const meteredMcpAccess = (dependencies: ToolMeterDependencies, caller: Ca
           status: answered ? 200 : 502,
           outcome: answered ? 'success' : 'error',
           stream: false,
+          route: 'mcp.tool_call',
         };
         const settle = Promise.allSettled([
           admission.settle({ costUsd, tokens: 0 }),

@@ -62,6 +62,7 @@ export const meteredOf = (exchange: MessagesExchange): MeteredRequest => ({
   startedAt: exchange.startedAt,
   prompt: exchange.request.messages,
   attribution: exchange.attribution,
+  route: 'messages.create',
 });
 
 /** Headers every message answer carries. */

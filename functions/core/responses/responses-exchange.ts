@@ -40,6 +40,7 @@ export const meteredOf = (exchange: ResponseExchange): MeteredRequest => ({
   admission: exchange.admission,
   startedAt: exchange.startedAt,
   prompt: exchange.request.input,
+  route: 'responses.create',
 });
 
 /** The items the gateway's own work adds before the model's output: the search, the servers' tool lists. */

@@ -32,6 +32,7 @@ export const describeUsageRecord = (record: UsageRecord) => ({
   error_code: record.errorCode ?? null,
   stream: record.stream,
   finish_reason: record.finishReason ?? null,
+  route: record.route ?? null,
   session_id: record.sessionId ?? null,
   agent_id: record.agentId ?? null,
   parent_agent_id: record.parentAgentId ?? null,

@@ -30,6 +30,8 @@ export interface UsageRecord {
   errorCode?: string;
   stream: boolean;
   finishReason?: string;
+  /** The API that served it: `chat.completions`, `messages.create`, `responses.create`, `mcp.tool_call`. */
+  route?: string;
   /** Claude Code's session (`X-Claude-Code-Session-Id`), for cost per session. */
   sessionId?: string;
   /** Claude Code's agent and parent agent (`X-Claude-Code-Agent-Id`, `X-Claude-Code-Parent-Agent-Id`), for cost per subagent. */
