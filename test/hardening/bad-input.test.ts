@@ -37,6 +37,21 @@ const seedsFor = (operation: Route['operation'], victimKey: string): unknown[] =
         },
         { model: 'echo', max_tokens: 8, stream: true, messages: [{ role: 'user', content: 'stream me' }] },
       ];
+    case 'responses.create':
+      return [
+        { model: 'echo', input: 'hello', instructions: 'be brief', max_output_tokens: 8, metadata: { a: 'b' }, store: false },
+        { model: 'echo', stream: true, store: false, input: [{ role: 'user', content: [{ type: 'input_text', text: 'stream me' }] }] },
+        {
+          model: 'echo',
+          store: false,
+          tool_choice: 'required',
+          tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } }],
+          input: [{ type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: 'done' }],
+        },
+        { model: 'echo', store: false, tool_choice: 'required', tools: [{ type: 'mcp', server_label: 'tiny', allowed_tools: ['echo'], require_approval: 'never' }], input: '{"text":"hi"}' },
+        { model: 'echo', store: false, tools: [{ type: 'file_search', vector_store_ids: ['docs'] }], include: ['file_search_call.results'], input: 'budget' },
+        { model: 'relay', store: false, text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } }, reasoning: { effort: 'low' }, input: 'relay me' },
+      ];
     case 'messages.count_tokens':
       return [{ model: 'echo', messages: [{ role: 'user', content: 'count me' }] }];
     case 'chat.completions':
