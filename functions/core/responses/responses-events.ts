@@ -6,9 +6,18 @@ import { functionCallItem, itemId, messageItem, outputText, reasoningItem, respo
 /** One Responses stream event: its type, its place in the stream, its fields. */
 export type ResponsesEvent = { type: string; sequence_number: number } & Record<string, unknown>;
 
+/** A tool call that started while another was still open: held until that one is done, so items never interleave. */
+interface QueuedCall {
+  toolIndex: number;
+  callId: string;
+  name: string;
+  arguments: string;
+  ended: boolean;
+}
+
 type OpenItem =
   | { kind: 'message'; index: number; id: string; text: string }
-  | { kind: 'reasoning'; index: number; id: string; text: string; signature?: string }
+  | { kind: 'reasoning'; index: number; id: string; text: string; signature?: string; summaryOpen: boolean }
   | { kind: 'function_call'; index: number; id: string; callId: string; name: string; arguments: string; toolIndex: number };
 
 /**
@@ -23,6 +32,7 @@ type OpenItem =
 export class ResponsesEventWriter {
   private sequence = 0;
   private open: OpenItem | undefined;
+  private queued: QueuedCall[] = [];
   readonly output: ResponseItem[] = [];
 
   constructor(
@@ -61,6 +71,10 @@ export class ResponsesEventWriter {
         const events = this.ensure('reasoning');
         const open = this.open as Extract<OpenItem, { kind: 'reasoning' }>;
         open.text += part.text;
+        if (!open.summaryOpen) {
+          open.summaryOpen = true;
+          events.push(this.event('response.reasoning_summary_part.added', { item_id: open.id, output_index: open.index, summary_index: 0, part: { type: 'summary_text', text: '' } }));
+        }
         events.push(this.event('response.reasoning_summary_text.delta', { item_id: open.id, output_index: open.index, summary_index: 0, delta: part.text }));
         return events;
       }
@@ -70,22 +84,30 @@ export class ResponsesEventWriter {
         return events;
       }
       case 'tool-call-start': {
-        const events = this.close();
-        const index = this.output.length;
-        const id = itemId(this.identity, 'fc', index);
-        this.open = { kind: 'function_call', index, id, callId: part.id, name: part.name, arguments: '', toolIndex: part.index };
-        this.output.push(functionCallItem(id, part.id, part.name, '', 'in_progress'));
-        events.push(this.event('response.output_item.added', { output_index: index, item: functionCallItem(id, part.id, part.name, '', 'in_progress') }));
-        return events;
+        const call = { toolIndex: part.index, callId: part.id, name: part.name, arguments: '', ended: false };
+        if (this.open?.kind === 'function_call') {
+          this.queued.push(call);
+          return [];
+        }
+        return [...this.close(), ...this.openCall(call)];
       }
       case 'tool-call-delta': {
         const open = this.open;
-        if (open?.kind !== 'function_call' || open.toolIndex !== part.index || part.argumentsDelta === '') return [];
-        open.arguments += part.argumentsDelta;
-        return [this.event('response.function_call_arguments.delta', { item_id: open.id, output_index: open.index, delta: part.argumentsDelta })];
+        if (part.argumentsDelta === '') return [];
+        if (open?.kind === 'function_call' && open.toolIndex === part.index) {
+          open.arguments += part.argumentsDelta;
+          return [this.event('response.function_call_arguments.delta', { item_id: open.id, output_index: open.index, delta: part.argumentsDelta })];
+        }
+        const queued = this.queued.find((call) => call.toolIndex === part.index);
+        if (queued) queued.arguments += part.argumentsDelta;
+        return [];
       }
-      case 'tool-call-end':
-        return this.open?.kind === 'function_call' && this.open.toolIndex === part.index ? this.close() : [];
+      case 'tool-call-end': {
+        if (this.open?.kind === 'function_call' && this.open.toolIndex === part.index) return this.closeCallAndPromote();
+        const queued = this.queued.find((call) => call.toolIndex === part.index);
+        if (queued) queued.ended = true;
+        return [];
+      }
       case 'finish':
         return this.close();
     }
@@ -121,16 +143,46 @@ export class ResponsesEventWriter {
       events.push(this.event('response.content_part.added', { item_id: id, output_index: index, content_index: 0, part: outputText('') }));
     } else {
       const id = itemId(this.identity, 'rs', index);
-      this.open = { kind, index, id, text: '' };
+      // The summary part opens with the first summary text: a signature alone makes an item without one.
+      this.open = { kind, index, id, text: '', summaryOpen: false };
       const item = { type: 'reasoning', id, summary: [] };
       this.output.push(item);
       events.push(this.event('response.output_item.added', { output_index: index, item }));
-      events.push(this.event('response.reasoning_summary_part.added', { item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }));
     }
     return events;
   }
 
+  private openCall(call: QueuedCall): ResponsesEvent[] {
+    const index = this.output.length;
+    const id = itemId(this.identity, 'fc', index);
+    this.open = { kind: 'function_call', index, id, callId: call.callId, name: call.name, arguments: call.arguments, toolIndex: call.toolIndex };
+    const item = functionCallItem(id, call.callId, call.name, '', 'in_progress');
+    this.output.push(item);
+    const events = [this.event('response.output_item.added', { output_index: index, item })];
+    if (call.arguments !== '') events.push(this.event('response.function_call_arguments.delta', { item_id: id, output_index: index, delta: call.arguments }));
+    return events;
+  }
+
+  /** Closes the open call, then opens the calls that started meanwhile, closing those already ended. */
+  private closeCallAndPromote(): ResponsesEvent[] {
+    const events = this.closeOpen();
+    while (this.queued.length > 0) {
+      const call = this.queued.shift()!;
+      events.push(...this.openCall(call));
+      if (!call.ended) break;
+      events.push(...this.closeOpen());
+    }
+    return events;
+  }
+
+  /** Closes the open item and every call still held. */
   private close(): ResponsesEvent[] {
+    const events = this.closeOpen();
+    for (const call of this.queued.splice(0)) events.push(...this.openCall(call), ...this.closeOpen());
+    return events;
+  }
+
+  private closeOpen(): ResponsesEvent[] {
     const open = this.open;
     if (!open) return [];
     this.open = undefined;
@@ -143,8 +195,10 @@ export class ResponsesEventWriter {
       events.push(this.event('response.content_part.done', { ...at, content_index: 0, part: outputText(open.text) }));
     } else if (open.kind === 'reasoning') {
       item = reasoningItem(open.id, open.text, open.signature);
-      events.push(this.event('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: open.text }));
-      events.push(this.event('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } }));
+      if (open.summaryOpen) {
+        events.push(this.event('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: open.text }));
+        events.push(this.event('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } }));
+      }
     } else {
       item = functionCallItem(open.id, open.callId, open.name, open.arguments);
       events.push(this.event('response.function_call_arguments.done', { ...at, name: open.name, arguments: open.arguments }));

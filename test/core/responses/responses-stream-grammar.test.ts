@@ -204,10 +204,9 @@ describe('Responses stream grammar over Anthropic Messages recordings', () => {
     expectCompletedAs(events, anthropicOutline(recorded));
   });
 
-  // Bug: a thinking block that streams only its signature (no thinking text, as with omitted or empty thinking)
-  // gets reasoning_summary_part.added/done and reasoning_summary_text.done with text "", but its
-  // output_item.done (and response.output) has `summary: []`: the stream announces a summary part the item lacks.
-  it.fails('streams a thinking block with only a signature (clear-thinking.1 without its thinking deltas) with a summary the item has', async () => {
+  // A thinking block that streams only its signature (omitted or empty thinking) is a reasoning item without a
+  // summary: no summary part is announced for it, so the stream and the done item agree.
+  it('streams a thinking block with only a signature (clear-thinking.1 without its thinking deltas) with a summary the item has', async () => {
     const recorded = readChunksFixture('clear-thinking.1').filter((line) => !line.includes('"thinking_delta"'));
     upstream.handle((_request, response) => sendAnthropicEvents(response, recorded));
 
@@ -236,10 +235,9 @@ describe('Responses stream grammar over OpenAI Chat Completions recordings', () 
     expectCompletedAs(events, chatOutline(recorded));
   });
 
-  // Bug: Chat Completions addresses tool-call deltas by index, so a call's arguments may come after the next call
-  // started. The writer closes the first call when the second starts and drops its later deltas: the grammar
-  // holds, but get_weather ends with arguments "" instead of the recorded {"city": "Paris", ...}.
-  it.fails('keeps the arguments of a tool call that arrive after the next call started (tool-calls with the second start moved up)', async () => {
+  // Chat Completions addresses tool-call deltas by index, so a call's arguments may come after the next call
+  // started. The writer holds the later call until the first is done (items never interleave) and keeps every delta.
+  it('keeps the arguments of a tool call that arrive after the next call started (tool-calls with the second start moved up)', async () => {
     const lines = readFixtureChunks('tool-calls.chunks.txt');
     const secondStart = lines.findIndex((line) => line.includes('"id":"call_timeTokyo02"'));
     const recorded = [lines[0], lines[secondStart], ...lines.slice(1, secondStart), ...lines.slice(secondStart + 1)];
