@@ -109,14 +109,16 @@ export class ResponsesEventWriter {
         return [];
       }
       case 'finish':
-        return this.close();
+        // What is open is closed by `finish()`, which knows whether the output was cut.
+        return [];
     }
   }
 
   /** Closes what is open and ends the stream with the whole response: completed, or incomplete (output cap, filter). */
   finish(finishReason: FinishReason | undefined, usage: Usage): { events: ResponsesEvent[]; response: Record<string, unknown> } {
-    const events = this.close();
     const { status, incomplete_details } = statusOf(finishReason);
+    // An item cut by the output cap or a filter is incomplete, as OpenAI marks it.
+    const events = this.close(status === 'completed' ? 'completed' : 'incomplete');
     const response = responseObject(this.identity, this.request, { status, incomplete_details, output: this.output, usage });
     events.push(this.event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response }));
     return { events, response };
@@ -124,7 +126,7 @@ export class ResponsesEventWriter {
 
   /** Ends a stream that failed after it started: an `error` event, then `response.failed` with what was produced. */
   fail(error: { code: string; message: string }, usage: Usage): ResponsesEvent[] {
-    const events = this.close();
+    const events = this.close('incomplete');
     const response = responseObject(this.identity, this.request, { status: 'failed', error, output: this.output, usage });
     events.push(this.event('error', { code: error.code, message: error.message, param: null }), this.event('response.failed', { response }));
     return events;
@@ -176,13 +178,13 @@ export class ResponsesEventWriter {
   }
 
   /** Closes the open item and every call still held. */
-  private close(): ResponsesEvent[] {
-    const events = this.closeOpen();
-    for (const call of this.queued.splice(0)) events.push(...this.openCall(call), ...this.closeOpen());
+  private close(status = 'completed'): ResponsesEvent[] {
+    const events = this.closeOpen(status);
+    for (const call of this.queued.splice(0)) events.push(...this.openCall(call), ...this.closeOpen(status));
     return events;
   }
 
-  private closeOpen(): ResponsesEvent[] {
+  private closeOpen(status = 'completed'): ResponsesEvent[] {
     const open = this.open;
     if (!open) return [];
     this.open = undefined;
@@ -190,7 +192,7 @@ export class ResponsesEventWriter {
     let item: ResponseItem;
     const events: ResponsesEvent[] = [];
     if (open.kind === 'message') {
-      item = messageItem(open.id, open.text);
+      item = messageItem(open.id, open.text, status);
       events.push(this.event('response.output_text.done', { ...at, content_index: 0, text: open.text, logprobs: [] }));
       events.push(this.event('response.content_part.done', { ...at, content_index: 0, part: outputText(open.text) }));
     } else if (open.kind === 'reasoning') {
@@ -200,7 +202,7 @@ export class ResponsesEventWriter {
         events.push(this.event('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } }));
       }
     } else {
-      item = functionCallItem(open.id, open.callId, open.name, open.arguments);
+      item = functionCallItem(open.id, open.callId, open.name, open.arguments, status);
       events.push(this.event('response.function_call_arguments.done', { ...at, name: open.name, arguments: open.arguments }));
     }
     this.output[open.index] = item;

@@ -181,7 +181,8 @@ describe('Responses stream grammar over Bedrock ConverseStream recordings', () =
     const { response } = terminalOf(events);
     expect(response).toMatchObject({ status: 'failed', error: { code: 'rate_limit_exceeded', message: (caught as Error).message } });
     expect(outlineOf(response.output)).toEqual(converseOutline(before));
-    expect(response.output.map((item) => item.status)).toEqual(['completed', 'completed']);
+    // The message was done before the throttle; the call it cut is incomplete.
+    expect(response.output.map((item) => item.status)).toEqual(['completed', 'incomplete']);
   });
 });
 
@@ -263,6 +264,8 @@ describe('Responses stream grammar at the output cap', () => {
     const { type, response } = terminalOf(events);
     expect(type).toBe('response.incomplete');
     expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: 'Once upon a time' });
+    // The message the cap cut is itself incomplete, as OpenAI marks it.
+    expect(response.output).toEqual([expect.objectContaining({ type: 'message', status: 'incomplete' })]);
   });
 });
 
