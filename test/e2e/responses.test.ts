@@ -28,6 +28,11 @@ models:
     provider: openai-compatible
     base_url: ${relay.baseUrl}
     model: relay-model
+  - name: broken
+    provider: openai-compatible
+    base_url: http://127.0.0.1:9/v1
+    model: nowhere
+    fallbacks: [echo]
 mcp_servers:
   - name: everything
     url: ${everything.url}
@@ -167,6 +172,16 @@ knowledge_bases:
     expect(search).toMatchObject({ type: 'file_search_call', status: 'completed', queries: ['which error code does an expired key get?'] });
     expect(search.type === 'file_search_call' && search.results?.length).toBe(2);
     expect(JSON.stringify(search)).toContain('key_expired');
+  });
+
+  it('falls back from an upstream that cannot be reached, streamed and not', async () => {
+    const openai = await client();
+    const { data: whole, response: http } = await openai.responses.create({ model: 'broken', input: 'fall back' }).withResponse();
+    const streamed = await openai.responses.stream({ model: 'broken', input: 'fall back streamed' }).finalResponse();
+
+    expect(http.headers.get('x-tollway-model')).toBe('echo');
+    expect(whole).toMatchObject({ model: 'broken', output_text: 'fall back' });
+    expect(streamed.output_text).toBe('fall back streamed');
   });
 
   it('answers 401, 404 and 429 in the OpenAI envelope, and records usage per response', async () => {
