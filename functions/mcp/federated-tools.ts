@@ -18,6 +18,8 @@ export interface FederatedTool extends McpToolDescription {
 
 export interface ToolFilter {
   server?: string;
+  /** With `server`: its failure to list is thrown instead of leaving it out. */
+  required?: boolean;
   /** Tool names, each either the tool's own name or its federated name. */
   tools?: readonly string[];
 }
@@ -47,7 +49,7 @@ export class FederatedTools {
   /** The tools the caller may use; an upstream that fails or is slower than its timeout is left out and logged. */
   async list(access: McpAccess, filter: ToolFilter = {}): Promise<FederatedTool[]> {
     const servers = this.options.pool.names().filter((server) => access.allowsServer(server) && (filter.server ?? server) === server);
-    const upstreamTools = await Promise.all(servers.map((server) => this.serverTools(access, server)));
+    const upstreamTools = await Promise.all(servers.map((server) => this.serverTools(access, server, filter.required === true && filter.server === server)));
     const builtInTools = [...this.builtIns.values()].filter(
       (tool) => (filter.server ?? tool.server) === tool.server && builtInAllowed(tool, access),
     );
@@ -98,13 +100,14 @@ export class FederatedTools {
     }
   }
 
-  private async serverTools(access: McpAccess, server: string): Promise<FederatedTool[]> {
+  private async serverTools(access: McpAccess, server: string, required: boolean): Promise<FederatedTool[]> {
     const connection = this.options.pool.get(server);
     if (!connection) return [];
     try {
       const tools = await withDeadline(connection.tools(), connection.timeoutMs);
       return federate(server, tools).filter((tool) => access.allowsTool(server, tool.tool));
     } catch (error) {
+      if (required) throw toUpstreamError(server, connection.timeoutMs, error);
       this.options.logger.warn('mcp server left out of tools/list', { requestId: access.requestId, server, ...describeError(error) });
       return [];
     }

@@ -1,7 +1,7 @@
 import { failureOutcome } from '../usage/usage-record.js';
 import type { Caller } from '../auth/authenticate.js';
 import { assertChatModel } from './chat-model-check.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, invalidRequest } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { addUsage, emptyUsage } from '../language-model.js';
 import { reservationFor } from '../limits/worst-case-cost.js';
@@ -53,6 +53,10 @@ export const chatCompletions = async (
   ]);
   if (fileSearch) modelRequest = fileSearch.request;
   if (mcpTools) modelRequest = { ...modelRequest, tools: [...(modelRequest.tools ?? []), ...mcpTools.definitions] };
+  const chosen = modelRequest.toolChoice;
+  if (typeof chosen === 'object' && !modelRequest.tools?.some((tool) => tool.name === chosen.name)) {
+    throw invalidRequest(`tool_choice names "${chosen.name}", which none of the MCP servers in "tools" offers to this key.`, 'tool_choice');
+  }
   // The dearest model the router may fall back to sets the worst case.
   const { reserveUsd, inputTokens } = reservationFor(modelRequest, candidates.map((candidate) => candidate.config.price));
   // tpm windows count the output allowed as well, until settlement counts what was really used.

@@ -69,6 +69,8 @@ export const mcpTool = z.looseObject({
   server_label: z.string().min(1).max(64),
   allowed_tools: z.union([z.array(z.string().min(1).max(128)).max(500), z.looseObject({ tool_names: z.array(z.string().min(1).max(128)).max(500) })]).nullish(),
   require_approval: z.union([z.literal('never'), z.unknown()]).optional(),
+  /** `skip`: leave this server's tools out when it is down, instead of failing the request with a 502 naming it. */
+  on_unavailable: z.enum(['fail', 'skip']).optional(),
   /** Upstreams come only from the config: a client-supplied URL is refused. */
   server_url: z.undefined({ error: 'MCP servers come from the gateway config; server_url is not accepted' }).optional(),
 });

@@ -114,7 +114,9 @@ const toToolChoice = (chat: ChatRequest): ToolChoice | undefined => {
   if (choice == null) return undefined;
   if (typeof choice === 'string') return choice;
   const name = choice.function.name;
-  if (!functionToolsOf(chat)?.some((tool) => tool.function.name === name)) {
+  // An MCP tool is named `<server>__<tool>`; that it exists is checked once the server has listed its tools.
+  const mcpServers = chat.tools?.flatMap((tool) => (tool.type === 'mcp' ? [tool.server_label] : [])) ?? [];
+  if (!functionToolsOf(chat)?.some((tool) => tool.function.name === name) && !mcpServers.some((server) => name.startsWith(`${server}__`))) {
     throw invalidRequest(`tool_choice names "${name}", which is not in "tools".`, 'tool_choice');
   }
   return { name };

@@ -34,6 +34,8 @@ export interface McpServerChoice {
   tools?: readonly string[];
   /** The request field that named it, for a 403. */
   param: string;
+  /** Leave the server's tools out when it cannot list them (`on_unavailable: "skip"`); otherwise its failure fails the request. */
+  skipUnavailable?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export const listMcpTools = async (choices: readonly McpServerChoice[], mcp: Mcp
       if (!access.allowsServer(choice.server)) {
         throw new GatewayError(403, `This key may not use MCP server "${choice.server}".`, { code: 'mcp_server_not_allowed', param: choice.param });
       }
-      return mcp.listTools(access, { server: choice.server, tools: choice.tools });
+      return mcp.listTools(access, { server: choice.server, tools: choice.tools, required: choice.skipUnavailable !== true });
     }),
   );
   const byName = new Map(lists.flat().map((tool) => [tool.name, tool]));
@@ -59,7 +61,11 @@ export const listMcpTools = async (choices: readonly McpServerChoice[], mcp: Mcp
 /** The tools of every `{type: "mcp"}` entry of a chat request. */
 export const prepareMcpTools = (chat: ChatRequest, mcp: McpService, accessOf: () => McpAccess): Promise<ChatMcpTools | undefined> => {
   const entries = chat.tools?.filter((tool): tool is McpChatTool => tool.type === 'mcp') ?? [];
-  return listMcpTools(entries.map((entry) => ({ server: entry.server_label, tools: allowedToolsOf(entry), param: 'tools' })), mcp, accessOf);
+  return listMcpTools(
+    entries.map((entry) => ({ server: entry.server_label, tools: allowedToolsOf(entry), param: 'tools', skipUnavailable: entry.on_unavailable === 'skip' })),
+    mcp,
+    accessOf,
+  );
 };
 
 /** MCP content as text for the model: text blocks as they are, other blocks described. */

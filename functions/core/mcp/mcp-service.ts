@@ -56,7 +56,12 @@ export interface McpService {
   /** Serves `POST /mcp` (federated, `server` undefined) or `POST /mcp/{server}` (one upstream, unprefixed). */
   handle(request: Request, access: McpAccess, server?: string): Promise<Response>;
   /** The tools the caller may use, optionally only those of one server and of a list of tool names. */
-  listTools(access: McpAccess, filter?: { server?: string; tools?: readonly string[] }): Promise<McpToolDescription[]>;
+  /**
+   * The tools the caller may use. An upstream that cannot list its tools is
+   * left out (and logged), unless `required` names the one server asked for:
+   * then its failure is thrown (502/504 naming the server).
+   */
+  listTools(access: McpAccess, filter?: { server?: string; tools?: readonly string[]; required?: boolean }): Promise<McpToolDescription[]>;
   /** Calls a tool by its federated name; 403/404 style GatewayErrors for tools not allowed or unknown. */
   callTool(access: McpAccess, name: string, args: Record<string, unknown>, options?: { abortSignal?: AbortSignal }): Promise<McpToolResult>;
 }

@@ -37,7 +37,7 @@ export const mcpToolsForResponses = (
     }
   }
   return listMcpTools(
-    entries.map(({ tool, index }) => ({ server: tool.server_label, tools: allowedToolsOf(tool as McpChatTool), param: `tools[${index}]` })),
+    entries.map(({ tool, index }) => ({ server: tool.server_label, tools: allowedToolsOf(tool as McpChatTool), param: `tools[${index}]`, skipUnavailable: tool.on_unavailable === 'skip' })),
     mcp,
     accessOf,
   );
