@@ -120,8 +120,8 @@ knowledge_bases:
     expect(await owner.responses.retrieve(created.id)).toMatchObject({ id: created.id, output_text: 'second' });
     const items = await owner.responses.inputItems.list(created.id, { order: 'asc' });
     expect(items.data.map((item) => (item.type === 'message' ? (item.content[0] as { text: string }).text : item.type))).toEqual(['first', 'second']);
-    for (const attempt of [stranger.responses.retrieve(created.id), stranger.responses.inputItems.list(created.id), stranger.responses.delete(created.id)]) {
-      await expect(attempt).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    for (const attempt of [() => stranger.responses.retrieve(created.id), () => stranger.responses.inputItems.list(created.id), () => stranger.responses.delete(created.id)]) {
+      await expect(attempt()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     }
     await expect(stranger.responses.create({ model: 'echo', input: 'x', previous_response_id: created.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
 
