@@ -1,6 +1,32 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
 import { GatewayError } from '../core/errors.js';
+import { matchRoute } from '../core/routes.js';
+
+/** Methods the Fetch API cannot carry (and no route serves): answered 405 before a Request is made. */
+const forbiddenMethods = new Set(['TRACE', 'TRACK', 'CONNECT']);
+
+const methodNotAllowed = (method: string, path: string): GatewayError => {
+  const { allowedMethods } = matchRoute('', path.split('?')[0]);
+  if (allowedMethods.length === 0) return new GatewayError(404, `Unknown route ${path.split('?')[0]}.`, { type: 'not_found_error', code: 'route_not_found' });
+  return new GatewayError(405, `Method ${method} is not allowed.`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { allow: allowedMethods.join(', ') } });
+};
+
+/**
+ * The path and query of a request target: origin-form (`/v1/models?x`) as it
+ * is; absolute-form (`http://host/v1/models`) reduced to its path; the
+ * asterisk form (`*`) and anything unparsable to a path no route has.
+ */
+export const pathOfTarget = (target: string): string => {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return `${url.pathname}${url.search}`;
+  } catch {
+    // not a URL: below
+  }
+  return `/${encodeURIComponent(target)}`;
+};
 
 /** A web-standard Request for a Node request; `signal` aborts when the client goes away. */
 export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Request => {
@@ -13,8 +39,11 @@ export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Re
     }
   }
   const method = incoming.method ?? 'GET';
+  const path = pathOfTarget(incoming.url ?? '/');
+  if (forbiddenMethods.has(method.toUpperCase())) throw methodNotAllowed(method, path);
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(`http://${incoming.headers.host ?? 'localhost'}${incoming.url ?? '/'}`, {
+  // Routing comes from the request target alone: the Host header (which may hold anything) is only a header.
+  return new Request(`http://localhost${path}`, {
     method,
     headers,
     body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
@@ -94,4 +123,14 @@ export const answerClientError = (error: Error & { code?: string }, socket: Dupl
     return;
   }
   socket.destroy();
+};
+
+/**
+ * `CONNECT` (a tunnel request, which Node hands to the `connect` event, not
+ * to the request handler): no route serves it, so it is answered 405 in the
+ * envelope and the connection closed. For `server.on('connect', ...)`.
+ */
+export const answerConnect = (_request: IncomingMessage, socket: Duplex): void => {
+  const body = JSON.stringify(new GatewayError(405, 'Method CONNECT is not allowed.', { type: 'invalid_request_error', code: 'method_not_allowed' }).toEnvelope());
+  socket.end(`HTTP/1.1 405 ${STATUS_CODES[405]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nallow: GET, POST, DELETE\r\nconnection: close\r\n\r\n${body}`);
 };

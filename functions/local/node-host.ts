@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Gateway } from '../core/gateway-types.js';
-import { answerClientError, toWebRequest, writeWebResponse } from '../http/node-adapter.js';
+import { answerClientError, answerConnect, toWebRequest, writeWebResponse } from '../http/node-adapter.js';
 import { errorResponse } from '../http/responses.js';
 
 export interface NodeHost {
@@ -46,6 +46,7 @@ export const createNodeHost = (gateway: Gateway, options: { stalledClientMs?: nu
   };
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
+  server.on('connect', answerConnect);
   return {
     server,
     async settled() {

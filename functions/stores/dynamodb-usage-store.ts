@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { GatewayError } from '../core/errors.js';
 import type { UsagePage, UsageQuery, UsageReader, UsageRecord, UsageStore } from '../core/usage/usage-record.js';
 import { withinDeadline } from './dynamodb-deadline.js';
 
@@ -78,12 +79,41 @@ interface Cursor {
 }
 
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+const cursorSchema = z.strictObject({
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  after: z.record(z.string(), z.string().max(256)).optional(),
+});
+
+const invalidCursor = () => new GatewayError(400, 'The cursor is not one this endpoint returned.', { type: 'invalid_request_error', code: 'invalid_cursor', param: 'cursor' });
+
+/** A cursor as this store wrote it; anything else (crafted, truncated, from another query) is a 400, never a DynamoDB error. */
 const decodeCursor = (text: string | undefined): Cursor => {
   if (!text) return {};
+  let parsed: unknown;
   try {
-    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    return {};
+    throw invalidCursor();
+  }
+  const cursor = cursorSchema.safeParse(parsed);
+  if (!cursor.success) throw invalidCursor();
+  return cursor.data;
+};
+
+/** The start key must be a key of the index the page continues in, inside the query's partition and time range. */
+const assertStartKey = (after: Record<string, unknown>, partition: Partition | undefined, query: UsageQuery): void => {
+  const names = Object.keys(after).sort();
+  const expected = partition ? [partition.attribute, 'created_at', 'request_id'].sort() : [];
+  const createdAt = after.created_at as string;
+  if (
+    !partition ||
+    names.join() !== expected.join() ||
+    after[partition.attribute] !== partition.value ||
+    createdAt < query.startTime ||
+    createdAt > query.endTime
+  ) {
+    throw invalidCursor();
   }
 };
 
@@ -144,6 +174,7 @@ export class DynamoDBUsageStore implements UsageStore, UsageReader {
     const records: UsageRecord[] = [];
     const partitions = this.partitionsFor(query, cursor);
     let after = cursor.after;
+    if (after) assertStartKey(after, partitions[0], query);
     for (const partition of partitions) {
       do {
         const input = {

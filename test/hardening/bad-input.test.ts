@@ -124,8 +124,13 @@ const seedsFor = (operation: Route['operation'], victimKey: string): unknown[] =
 
 const queryNames = ['key', 'team_id', 'page', 'size', 'key_alias', 'return_full_object', 'start_date', 'end_date', 'model', 'limit', 'cursor', 'api_key', 'user_id'];
 
-/** Fixed seeds keep CI reproducible; FUZZ_SEED and FUZZ_SCALE explore further locally. */
-const baseSeed = Number(process.env.FUZZ_SEED ?? 20_261_124);
+/**
+ * The seed rotates per run, so CI explores a new corner each time, and is
+ * printed: `FUZZ_SEED=<seed> npx vitest run test/hardening/bad-input.test.ts`
+ * replays a failure. FUZZ_SCALE runs more cases.
+ */
+const baseSeed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+console.log(`[hardening] bad input: fuzz seed ${baseSeed} (replay with FUZZ_SEED=${baseSeed})`);
 const runScale = Number(process.env.FUZZ_SCALE ?? 1);
 
 const isMcpRoute = (route: Route) => route.operation === 'mcp.endpoint';

@@ -10,10 +10,10 @@ const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
 /**
  * Whether an entry's `url` names the configured server: its configured URL,
- * or the gateway's own `/mcp/<name>` on the host the request came to. Any
+ * or the gateway's own `/mcp/<name>` on the host the request came to (its `Host` header). Any
  * other URL is refused: the gateway only ever calls the servers its config names.
  */
-const urlNamesServer = (entry: McpServerEntry, configured: McpServerConfig | undefined, requestUrl: string): boolean => {
+const urlNamesServer = (entry: McpServerEntry, configured: McpServerConfig | undefined, requestHost: string | null): boolean => {
   if (entry.url === undefined) return true;
   if (configured && withoutTrailingSlash(entry.url) === withoutTrailingSlash(configured.url)) return true;
   let url: URL;
@@ -22,7 +22,7 @@ const urlNamesServer = (entry: McpServerEntry, configured: McpServerConfig | und
   } catch {
     return false;
   }
-  return url.host === new URL(requestUrl).host && withoutTrailingSlash(url.pathname) === `/mcp/${entry.name}`;
+  return requestHost !== null && url.host === requestHost.toLowerCase() && withoutTrailingSlash(url.pathname) === `/mcp/${entry.name}`;
 };
 
 /**
@@ -35,14 +35,14 @@ const urlNamesServer = (entry: McpServerEntry, configured: McpServerConfig | und
  */
 export const mcpToolsForMessages = (
   request: MessagesRequest,
-  requestUrl: string,
+  requestHost: string | null,
   servers: readonly McpServerConfig[],
   mcp: McpService,
   accessOf: () => McpAccess,
 ): Promise<ChatMcpTools | undefined> => {
   const entries = request.mcp_servers ?? [];
   entries.forEach((entry, index) => {
-    if (!urlNamesServer(entry, servers.find((server) => server.name === entry.name), requestUrl)) {
+    if (!urlNamesServer(entry, servers.find((server) => server.name === entry.name), requestHost)) {
       throw invalidRequest(
         `mcp_servers[${index}].url is not a configured MCP server; name one the gateway serves (its URL is /mcp/${entry.name} on the gateway).`,
         `mcp_servers[${index}].url`,

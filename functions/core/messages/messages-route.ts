@@ -42,7 +42,7 @@ export const createMessage = async (
   const nativeBody = nativeBodyOf(raw);
   const { modelRequest, translationError } = translate(parsed);
   const mcpTools = parsed.mcp_servers?.length
-    ? await mcpToolsForMessages(parsed, request.url, dependencies.config.mcp_servers, dependencies.mcp, () => meteredMcpAccess(dependencies, caller, context))
+    ? await mcpToolsForMessages(parsed, request.headers.get('host'), dependencies.config.mcp_servers, dependencies.mcp, () => meteredMcpAccess(dependencies, caller, context))
     : undefined;
   // Every candidate that cannot take the body as it is needs the translation; so does the gateway's tool loop.
   if (translationError && (mcpTools || candidates.some((candidate) => !candidate.model.messagesApi))) throw translationError;
