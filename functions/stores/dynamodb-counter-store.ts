@@ -50,10 +50,14 @@ const toValues = (item: Record<string, unknown> | undefined): CounterValues | un
         requests: Number(item.requests ?? 0),
         tokens: Number(item.tokens ?? 0),
         holds: holdsOf(item),
+        ...(typeof item.max_usd === 'number' ? { ceilingUsd: item.max_usd } : {}),
       }
     : undefined;
 
 const storedHold = (hold: Hold) => ({ amount: hold.amount, expires_at: hold.expiresAt });
+
+/** The budget the caller worked its headroom out from is not above the counter's own ceiling, when an administrator set one. */
+const withinCeiling = '(attribute_not_exists(#max) OR #max >= :max)';
 
 const isConditionFailure = (error: unknown) => (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
@@ -113,13 +117,19 @@ export class DynamoDBCounterStore implements CounterStore {
   }
 
   async placeHold(placement: HoldPlacement): Promise<PlacementOutcome> {
-    const { counterId, holdId, hold, committedAtMost, expiresAt } = placement;
+    const { counterId, holdId, hold, committedAtMost, maxUsd, expiresAt } = placement;
     const values = await this.conditional({
       counterId,
       UpdateExpression: `SET #hold = :hold${expiresAt === undefined ? '' : ', #expires_at = if_not_exists(#expires_at, :expires_at)'} ADD #committed :amount`,
-      ConditionExpression: 'attribute_not_exists(#hold) AND (attribute_not_exists(#committed) OR #committed <= :headroom)',
-      ExpressionAttributeNames: { '#hold': holdAttribute(holdId), '#committed': 'committed', ...(expiresAt === undefined ? {} : { '#expires_at': 'expires_at' }) },
-      ExpressionAttributeValues: { ':hold': storedHold(hold), ':amount': hold.amount, ':headroom': committedAtMost, ...(expiresAt === undefined ? {} : { ':expires_at': expiresAt }) },
+      ConditionExpression: `attribute_not_exists(#hold) AND (attribute_not_exists(#committed) OR #committed <= :headroom) AND ${withinCeiling}`,
+      ExpressionAttributeNames: { '#hold': holdAttribute(holdId), '#committed': 'committed', '#max': 'max_usd', ...(expiresAt === undefined ? {} : { '#expires_at': 'expires_at' }) },
+      ExpressionAttributeValues: {
+        ':hold': storedHold(hold),
+        ':amount': hold.amount,
+        ':headroom': committedAtMost,
+        ':max': maxUsd,
+        ...(expiresAt === undefined ? {} : { ':expires_at': expiresAt }),
+      },
     });
     if (values) return { placed: true, values };
     // Refused: the hold is there already (this write, sent again), or the budget has no room.
@@ -128,13 +138,13 @@ export class DynamoDBCounterStore implements CounterStore {
   }
 
   async growHold(growth: HoldGrowth): Promise<boolean> {
-    const { counterId, holdId, from, extra, committedAtMost } = growth;
+    const { counterId, holdId, from, extra, committedAtMost, maxUsd } = growth;
     const grown = await this.conditional({
       counterId,
       UpdateExpression: 'SET #hold.#amount = :to ADD #committed :extra',
-      ConditionExpression: '#hold.#amount = :from AND #committed <= :headroom',
-      ExpressionAttributeNames: { '#hold': holdAttribute(holdId), '#amount': 'amount', '#committed': 'committed' },
-      ExpressionAttributeValues: { ':from': from, ':to': roundUsd(from + extra), ':extra': extra, ':headroom': committedAtMost },
+      ConditionExpression: `#hold.#amount = :from AND #committed <= :headroom AND ${withinCeiling}`,
+      ExpressionAttributeNames: { '#hold': holdAttribute(holdId), '#amount': 'amount', '#committed': 'committed', '#max': 'max_usd' },
+      ExpressionAttributeValues: { ':from': from, ':to': roundUsd(from + extra), ':extra': extra, ':headroom': committedAtMost, ':max': maxUsd },
     });
     if (grown) return true;
     // Refused: grown already by this write sent again, or no room.
@@ -177,6 +187,20 @@ export class DynamoDBCounterStore implements CounterStore {
       if (removed) reclaimed += expired.length;
     }
     return reclaimed;
+  }
+
+  async setCeiling(counterId: string, ceilingUsd: number | undefined, expiresAt?: number): Promise<void> {
+    const expiry = expiresAt === undefined ? '' : ', #expires_at = if_not_exists(#expires_at, :expires_at)';
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: counterId },
+        UpdateExpression: ceilingUsd === undefined ? 'REMOVE #max' : `SET #max = :max${expiry}`,
+        ExpressionAttributeNames: { '#max': 'max_usd', ...(ceilingUsd !== undefined && expiresAt !== undefined ? { '#expires_at': 'expires_at' } : {}) },
+        ...(ceilingUsd === undefined ? {} : { ExpressionAttributeValues: { ':max': ceilingUsd, ...(expiresAt === undefined ? {} : { ':expires_at': expiresAt }) } }),
+      }),
+      withinDeadline(this.deadlineMs),
+    );
   }
 
   /** One conditional UpdateItem; undefined when its condition refused it. */

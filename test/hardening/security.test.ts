@@ -153,7 +153,7 @@ settings:
 
       beforeAll(() => {
         other = createGatewayRuntime({
-          config: parseConfig(`models:\n  - name: echo\n    provider: echo\nsettings:\n  key_cache_ttl_seconds: ${keyCacheTtlSeconds}\n`, 'other instance'),
+          config: parseConfig(`models:\n  - name: echo\n    provider: echo\n    price: { input_per_mtok: 1, output_per_mtok: 1 }\nsettings:\n  key_cache_ttl_seconds: ${keyCacheTtlSeconds}\n`, 'other instance'),
           tableNames: gateway.tableNames,
           dynamo: localDynamoClients(gateway.dynaliteEndpoint),
           masterKey: async () => masterKey,
@@ -181,6 +181,34 @@ settings:
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       };
+
+      const chatOn = async (instance: Gateway, key: string) => {
+        const response = await instance.handle(
+          new Request('http://other.local/v1/chat/completions', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+          }),
+          { requestId: `budget-${Math.random()}`, waitUntil: () => undefined },
+        );
+        const body = (await response.json()) as { error?: { code?: string } };
+        return { status: response.status, code: body.error?.code };
+      };
+
+      it('binds a budget lowered on this instance on the other at once, while that one still caches the old record', async () => {
+        const key = await generateKey(gateway, { key_alias: 'lowered-budget', max_budget: 10 });
+        // The other instance caches the key with its $10 budget, and serves under it.
+        expect(await chatOn(other, key)).toEqual({ status: 200, code: undefined });
+
+        // Below one request's worst case ($0.00002 at $1 per million tokens).
+        expect((await admin(gateway, 'POST', '/key/update', { key, max_budget: 0.00001 })).status).toBe(200);
+
+        // Well inside the other instance's key cache TTL, its cached record still says $10: the counter's ceiling refuses.
+        const refused = await chatOn(other, key);
+        expect(refused).toEqual({ status: 429, code: 'budget_exceeded' });
+        expect((await admin(gateway, 'POST', '/key/update', { key, max_budget: 10 })).status).toBe(200);
+        expect(await chatOn(other, key)).toEqual({ status: 200, code: undefined });
+      });
 
       for (const change of ['blocked', 'deleted'] as const) {
         it(`stops a key ${change} on this instance at once here, and on the other within key_cache_ttl_seconds but not before`, async () => {

@@ -4,6 +4,7 @@ import type { RecordCache } from '../auth/record-cache.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import type { CounterStore } from '../limits/counter-store.js';
+import { publishBudgetCeiling } from '../limits/budget-ceiling.js';
 import { spendStatus } from '../limits/spend-status.js';
 import { parseBody } from '../validation.js';
 import { RecordExistsError, RecordNotFoundError, type KeyRecord, type KeyStore, type TeamRecord, type TeamStore } from './key-record.js';
@@ -78,6 +79,9 @@ export class KeyAdmin {
       throw error;
     }
     this.keyCache.invalidate(record.keyId);
+    if (input.max_budget !== undefined || input.budget_duration !== undefined) {
+      await publishBudgetCeiling(this.counters, { kind: 'key', id: record.keyId, settings: record }, this.now().getTime());
+    }
     return describeKey(record);
   }
 

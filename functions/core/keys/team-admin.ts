@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { RecordCache } from '../auth/record-cache.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { CounterStore } from '../limits/counter-store.js';
+import { publishBudgetCeiling } from '../limits/budget-ceiling.js';
 import { spendStatus } from '../limits/spend-status.js';
 import { parseBody } from '../validation.js';
 import { describeKey } from './key-admin.js';
@@ -56,6 +57,9 @@ export class TeamAdmin {
     assertStorable(record);
     await this.teams.replace(record);
     this.teamCache.invalidate(record.teamId);
+    if (input.max_budget !== undefined || input.budget_duration !== undefined) {
+      await publishBudgetCeiling(this.counters, { kind: 'team', id: record.teamId, settings: record }, this.now().getTime());
+    }
     return describeTeam(record);
   }
 

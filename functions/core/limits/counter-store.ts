@@ -16,6 +16,12 @@ export interface CounterValues {
   tokens: number;
   /** Holds by request id (budget counters only). */
   holds: Record<string, Hold>;
+  /**
+   * The budget as an administrator last set it on this period's counter
+   * (`max_budget` of a key or team update): it binds every instance at once,
+   * before their cached records expire.
+   */
+  ceilingUsd?: number;
 }
 
 /** Conditions checked atomically against the values before the update. */
@@ -41,6 +47,8 @@ export interface HoldPlacement {
   hold: Hold;
   /** The most `committed` may be before the hold is added. */
   committedAtMost: number;
+  /** The budget `committedAtMost` was worked out from: refused when the counter's own ceiling is lower. */
+  maxUsd: number;
   /** Epoch seconds after which the item may be removed (DynamoDB TTL). */
   expiresAt?: number;
 }
@@ -53,6 +61,8 @@ export interface HoldGrowth {
   from: number;
   extra: number;
   committedAtMost: number;
+  /** As for a placement. */
+  maxUsd: number;
 }
 
 /** Replacing a hold with what the request is charged. */
@@ -86,6 +96,8 @@ export interface CounterStore {
   settleHold(settlement: HoldSettlement): Promise<CounterValues | undefined>;
   /** Gives back the holds of the counter that expired before `now` (epoch ms); how many it reclaimed. */
   reclaimExpired(counterId: string, now: number): Promise<number>;
+  /** Sets (or, with `undefined`, removes) the counter's ceiling: the budget every placement and growth is checked against at once. */
+  setCeiling(counterId: string, ceilingUsd: number | undefined, expiresAt?: number): Promise<void>;
 }
 
 /** Whether a hold may still settle at `now` (epoch ms); past its expiry any later write may reclaim it. */

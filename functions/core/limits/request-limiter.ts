@@ -136,27 +136,36 @@ export class RequestLimiter {
    */
   private async hold(plan: Plan, requestId: string, amount: number, now: number, waitUntil: (task: Promise<unknown>) => void): Promise<boolean> {
     const window = budgetWindow(plan.subject, now);
-    const place = () =>
+    const place = (maxUsd: number) =>
       retried(
         () =>
           this.store.placeHold({
             counterId: plan.counterId,
             holdId: requestId,
             hold: { amount, expiresAt: now + this.options.holdTtlMs },
-            committedAtMost: roundUsd((plan.subject.settings.maxBudget ?? 0) - amount),
+            committedAtMost: roundUsd(maxUsd - amount),
+            maxUsd,
             expiresAt: window.expiresAt,
           }),
         isTransient,
         'before-upstream',
       );
-    const first: PlacementOutcome = await place();
-    const stale = expiredHolds(first.values, now).length > 0;
-    if (first.placed) {
+    let maxUsd = plan.subject.settings.maxBudget ?? 0;
+    let outcome: PlacementOutcome = await place(maxUsd);
+    // A budget lowered by an administrator since this instance cached the record binds at once: try again under it.
+    const ceiling = outcome.values?.ceilingUsd;
+    if (!outcome.placed && ceiling !== undefined && ceiling < maxUsd) {
+      maxUsd = ceiling;
+      if (roundUsd(maxUsd - amount) < 0) return false;
+      outcome = await place(maxUsd);
+    }
+    const stale = expiredHolds(outcome.values, now).length > 0;
+    if (outcome.placed) {
       if (stale) waitUntil(this.store.reclaimExpired(plan.counterId, now));
       return true;
     }
     if (!stale || (await this.store.reclaimExpired(plan.counterId, now)) === 0) return false;
-    return (await place()).placed;
+    return (await place(maxUsd)).placed;
   }
 
   private async count(plan: Plan): Promise<boolean> {
@@ -211,7 +220,11 @@ export class Admission {
     const from = this.reservedUsd;
     const to = roundUsd(from + extra);
     const grow = (plan: Plan, by: number, start: number, committedAtMost: number) =>
-      retried(() => this.store.growHold({ counterId: plan.counterId, holdId: this.requestId, from: start, extra: by, committedAtMost }), isTransient, 'before-upstream');
+      retried(
+        () => this.store.growHold({ counterId: plan.counterId, holdId: this.requestId, from: start, extra: by, committedAtMost, maxUsd: plan.subject.settings.maxBudget ?? 0 }),
+        isTransient,
+        'before-upstream',
+      );
     const outcomes = await Promise.allSettled(this.budgets.map((plan) => grow(plan, extra, from, roundUsd((plan.subject.settings.maxBudget ?? 0) - extra))));
     const refusedIndex = outcomes.findIndex((outcome) => outcome.status === 'rejected' || !outcome.value);
     if (refusedIndex >= 0) {

@@ -82,7 +82,7 @@ describe('RequestLimiter over the DynamoDB counter store (dynalite)', () => {
   it('changes nothing when a hold or a settlement is written again (a retry after a lost answer)', async () => {
     // Prepare
     const key = subject({ maxBudget: 1 });
-    const placement = { counterId: budgetOf(key), holdId: 'req-2', hold: { amount: 0.3, expiresAt: now + holdTtlMs }, committedAtMost: 0.7 };
+    const placement = { counterId: budgetOf(key), holdId: 'req-2', hold: { amount: 0.3, expiresAt: now + holdTtlMs }, committedAtMost: 0.7, maxUsd: 1 };
     const settlement = { counterId: budgetOf(key), holdId: 'req-2', held: 0.3, chargedUsd: 0.2, requests: 1, tokens: 5 };
 
     // Act
