@@ -27,6 +27,8 @@ export class DataTables extends Construct {
   public readonly budgets: Table;
   public readonly usage: Table;
   public readonly responses: Table;
+  /** Every table by its definition's id (`Keys`, `Budgets`...). */
+  public readonly byId: Record<TableDefinition['id'], Table>;
   /** Every table's name under the environment variable its definition names. */
   public readonly environment: Record<string, string>;
 
@@ -45,6 +47,7 @@ export class DataTables extends Construct {
     this.budgets = tableFor(budgetsTable);
     this.usage = tableFor(usageTable);
     this.responses = tableFor(responsesTable);
+    this.byId = { Keys: this.keys, Budgets: this.budgets, Usage: this.usage, Responses: this.responses };
     this.environment = Object.fromEntries(tableDefinitions.map((definition) => [definition.environmentVariable, tableFor(definition).tableName]));
   }
 

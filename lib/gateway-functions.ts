@@ -1,13 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { TollwayConfig } from '../functions/core/config/schema.js';
 import type { FunctionName } from '../functions/core/routes.js';
 import { masterKeySecretArnVariable } from '../functions/handlers/environment.js';
-import { bedrockInvokeStatement, bedrockRetrieveStatement } from './bedrock-access.js';
+import { tableDefinitions } from '../functions/stores/table-definitions.js';
+import { bedrockInvokeStatements, bedrockRetrieveStatement } from './bedrock-access.js';
 import type { DataTables } from './data-tables.js';
 import { GatewayFunction } from './gateway-function.js';
+import { grantTableAccess, tableAccessOf } from './table-access.js';
 
 export interface GatewayFunctionsProps {
   config: TollwayConfig;
@@ -31,6 +34,14 @@ export class GatewayFunctions extends Construct {
   constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
     super(scope, id);
     const { config, tables, masterKey } = props;
+    /** Exactly the DynamoDB calls the function's stores make (`tableAccessOf`), table by table. */
+    const grantTables = (name: FunctionName, gatewayFunction: GatewayFunction) => {
+      const accessById = tableAccessOf(name, config);
+      for (const { id } of tableDefinitions) {
+        const access = accessById[id];
+        if (access) grantTableAccess(gatewayFunction.lambdaFunction, tables.byId[id], access);
+      }
+    };
 
     this.chat = new GatewayFunction(this, 'Chat', {
       name: 'chat',
@@ -40,13 +51,8 @@ export class GatewayFunctions extends Construct {
       memorySize: 1024,
       environment: tables.environment,
     });
-    tables.keys.grantReadData(this.chat.lambdaFunction);
-    tables.budgets.grantReadWriteData(this.chat.lambdaFunction);
-    // Chat only puts usage records; reading them back (spend logs) is admin's.
-    tables.usage.grant(this.chat.lambdaFunction, 'dynamodb:PutItem');
-    // Stored responses: BatchWriteItem puts and deletes a response's parts, Query reads its partition.
-    tables.responses.grant(this.chat.lambdaFunction, 'dynamodb:BatchWriteItem', 'dynamodb:Query');
-    for (const statement of [bedrockInvokeStatement(config), bedrockRetrieveStatement(config)]) {
+    grantTables('chat', this.chat);
+    for (const statement of [...bedrockInvokeStatements(config), bedrockRetrieveStatement(config)]) {
       if (statement) this.chat.lambdaFunction.addToRolePolicy(statement);
     }
 
@@ -58,9 +64,7 @@ export class GatewayFunctions extends Construct {
       memorySize: 512,
       environment: tables.environment,
     });
-    tables.keys.grantReadData(this.mcp.lambdaFunction);
-    // MCP calls count in the caller's rpm windows: one conditional UpdateItem, nothing else on the budgets table.
-    tables.budgets.grant(this.mcp.lambdaFunction, 'dynamodb:UpdateItem');
+    grantTables('mcp', this.mcp);
     // The built-in knowledge_base__search tool searches the configured knowledge bases.
     const mcpRetrieve = bedrockRetrieveStatement(config);
     if (mcpRetrieve) this.mcp.lambdaFunction.addToRolePolicy(mcpRetrieve);
@@ -72,9 +76,7 @@ export class GatewayFunctions extends Construct {
       memorySize: 512,
       environment: tables.environment,
     });
-    tables.keys.grantReadData(this.retrieve.lambdaFunction);
-    // Searches count in the caller's rpm windows.
-    tables.budgets.grant(this.retrieve.lambdaFunction, 'dynamodb:UpdateItem');
+    grantTables('retrieve', this.retrieve);
     const retrieveStatement = bedrockRetrieveStatement(config);
     if (retrieveStatement) this.retrieve.lambdaFunction.addToRolePolicy(retrieveStatement);
 
@@ -85,10 +87,9 @@ export class GatewayFunctions extends Construct {
       memorySize: 512,
       environment: { ...tables.environment, [masterKeySecretArnVariable]: masterKey.secretArn },
     });
-    tables.keys.grantReadWriteData(this.admin.lambdaFunction);
-    tables.budgets.grantReadData(this.admin.lambdaFunction);
-    tables.usage.grantReadData(this.admin.lambdaFunction);
-    masterKey.grantRead(this.admin.lambdaFunction);
+    grantTables('admin', this.admin);
+    // The master key is read with GetSecretValue (Powertools Parameters), nothing else.
+    this.admin.lambdaFunction.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [masterKey.secretArn] }));
 
     this.byName = { chat: this.chat.lambdaFunction, mcp: this.mcp.lambdaFunction, retrieve: this.retrieve.lambdaFunction, admin: this.admin.lambdaFunction };
   }

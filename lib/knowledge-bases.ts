@@ -84,15 +84,15 @@ export class ProvisionedKnowledgeBase extends Construct {
         },
       }),
     });
-    this.serviceRole.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.documents.bucketArn] }));
-    this.serviceRole.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.documents.arnForObjects('*')] }));
-    this.serviceRole.addToPolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [embeddingModelArn] }));
-    this.serviceRole.addToPolicy(
+    const policyDependables = [
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.documents.bucketArn] }),
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.documents.arnForObjects('*')] }),
+      new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [embeddingModelArn] }),
       new PolicyStatement({
         actions: ['s3vectors:GetIndex', 's3vectors:QueryVectors', 's3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors'],
         resources: [this.vectorIndex.attrIndexArn],
       }),
-    );
+    ].map((statement) => this.serviceRole.addToPrincipalPolicy(statement).policyDependable);
 
     this.knowledgeBase = new CfnKnowledgeBase(this, 'KnowledgeBase', {
       name: `${Stack.of(this).stackName}-${props.name}`,
@@ -109,8 +109,9 @@ export class ProvisionedKnowledgeBase extends Construct {
       },
       storageConfiguration: { type: 'S3_VECTORS', s3VectorsConfiguration: { indexArn: this.vectorIndex.attrIndexArn } },
     });
-    // Bedrock checks the role's permissions when it creates the knowledge base.
-    this.knowledgeBase.node.addDependency(this.serviceRole);
+    // Bedrock checks the role's permissions when it creates the knowledge base: its policy must exist first
+    // (the role itself is ordered by the RoleArn reference).
+    for (const policy of new Set(policyDependables)) if (policy) this.knowledgeBase.node.addDependency(policy);
 
     this.dataSource = new CfnDataSource(this, 'DataSource', {
       knowledgeBaseId: this.knowledgeBase.attrKnowledgeBaseId,

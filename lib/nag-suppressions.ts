@@ -1,8 +1,5 @@
-import { Aws, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { TollwayConfig } from '../functions/core/config/schema.js';
-import { bedrockModelArns } from './bedrock-access.js';
-import type { DataTables } from './data-tables.js';
 import type { GatewayApi } from './gateway-api.js';
 import type { GatewayFunctions } from './gateway-functions.js';
 import type { KnowledgeBases } from './knowledge-bases.js';
@@ -10,8 +7,6 @@ import type { MasterKey } from './master-key.js';
 
 /** The parts of the stack cdk-nag has findings on. */
 export interface NagScope {
-  config: TollwayConfig;
-  tables: DataTables;
   masterKey: MasterKey;
   functions: GatewayFunctions;
   api: GatewayApi;
@@ -27,11 +22,12 @@ const acknowledge = (construct: IConstruct, id: string, reason: string) => Valid
  * The cdk-nag AwsSolutions findings the stack accepts, each on the construct
  * it concerns and with the reason it is accepted. Everything else is fixed
  * at its source (API access logs, TLS-only alarm topic, bucket TLS and
- * encryption, per-model Bedrock grants, per-secret grants); `test/hardening`
+ * encryption, per-model and per-Region Bedrock grants, per-index and
+ * per-secret grants); `test/hardening`
  * checks that no finding is left unacknowledged.
  */
 export const acknowledgeNagFindings = (scope: NagScope): void => {
-  const { config, tables, masterKey, functions, api, knowledgeBases } = scope;
+  const { masterKey, functions, api, knowledgeBases } = scope;
 
   acknowledge(
     masterKey.secret,
@@ -55,25 +51,6 @@ export const acknowledgeNagFindings = (scope: NagScope): void => {
       lambdaFunction,
       'L1',
       'Node.js 22 is pinned on purpose: the bundles are built for node22 and the test suite runs there; raise the runtime and the esbuild target together.',
-    );
-  }
-
-  // Spend logs (admin) query the usage table by key, team and day; the CDK table grant adds the table's own indexes.
-  const usageIndexes = `IAM5[Resource::${arnReference(tables.usage)}/index/*]`;
-  acknowledge(functions.admin.lambdaFunction, usageIndexes, 'The wildcard covers only the usage table\'s own indexes (by key, by team, by day), which /spend/logs queries.');
-  acknowledge(functions.chat.lambdaFunction, usageIndexes, 'The wildcard covers only the usage table\'s own indexes, which the CDK table grant always adds; chat may only PutItem usage records.');
-
-  // Cross-region inference profiles route to the foundation model in any region of their geography.
-  const foundationModels = new Set(
-    config.models.flatMap((model) =>
-      model.provider === 'bedrock' && model.model ? bedrockModelArns(model.model, model.region).filter((arn) => arn.includes(':bedrock:*::')) : [],
-    ),
-  );
-  for (const arn of foundationModels) {
-    acknowledge(
-      functions.chat.lambdaFunction,
-      `IAM5[Resource::${arn.split(Aws.PARTITION).join('<AWS::Partition>')}]`,
-      'The grant names one foundation model; only its region is open, because a cross-region inference profile may serve the request from any region of its geography.',
     );
   }
 

@@ -63,6 +63,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: Json | Json[];
+  Condition?: Record<string, Record<string, Json>>;
 }
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -311,20 +312,30 @@ describe('TollwayStack', () => {
   });
 
   describe('IAM', () => {
-    it('lets chat invoke exactly the configured Bedrock models, as foundation models and inference profiles', () => {
-      const resources = resourcesFor(statementsOf(stack, template, stack.functions.chat), ['bedrock:InvokeModel']);
+    it('lets chat invoke exactly the configured Bedrock models, a profile\'s foundation model only through that profile and never in every Region', () => {
+      const statements = statementsOf(stack, template, stack.functions.chat).filter((statement) => asList(statement.Action).includes('bedrock:InvokeModel'));
+      const profiles = resourcesFor(statements, ['bedrock:InvokeModel']).filter((resource) => resource.includes(':inference-profile/'));
 
-      expect(resources).toEqual(
+      expect(profiles).toEqual(
         [
           'arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-          'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
           'arn:${AWS::Partition}:bedrock:eu-west-1:${AWS::AccountId}:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0',
           'arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/global.amazon.nova-2-lite-v1:0',
-          'arn:${AWS::Partition}:bedrock:*::foundation-model/amazon.nova-2-lite-v1:0',
-          'arn:${AWS::Partition}:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0',
         ].sort(),
       );
-      expect(resourcesFor(statementsOf(stack, template, stack.functions.chat), ['bedrock:InvokeModelWithResponseStream'])).toEqual(resources);
+      for (const statement of statements) {
+        const resources = asList(statement.Resource).map(render);
+        for (const resource of resources) expect(resource).not.toContain(':bedrock:*:');
+        const profileCondition = render(statement.Condition?.StringEquals?.['bedrock:InferenceProfileArn']);
+        // A foundation model of a profiled entry is granted only under the profile's condition; Titan is configured by model id.
+        for (const resource of resources.filter((candidate) => candidate.includes('foundation-model/') && !candidate.includes('titan'))) {
+          expect(profiles, resource).toContain(profileCondition);
+        }
+      }
+      // Embeddings are never streamed.
+      expect(resourcesFor(statementsOf(stack, template, stack.functions.chat), ['bedrock:InvokeModelWithResponseStream'])).toEqual(
+        resourcesFor(statements, ['bedrock:InvokeModel']).filter((resource) => !resource.includes('titan')),
+      );
     });
 
     it('never grants a Bedrock action on "*"', () => {
@@ -373,18 +384,21 @@ describe('TollwayStack', () => {
       expect(readable(minimal.stack.functions.admin)).toEqual([masterKeyRef]);
     });
 
-    it('lets chat write budgets and usage but only read keys; admin the other way round', () => {
+    it('lets chat write budgets and usage but only read keys; admin write keys and budget ceilings and only query the usage indexes', () => {
       const tableArn = (table: IConstruct) => JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, table), 'Arn'] });
       const chat = statementsOf(stack, template, stack.functions.chat);
       const admin = statementsOf(stack, template, stack.functions.admin);
       const writers = (statements: Statement[]) => resourcesFor(statements, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
       const readers = (statements: Statement[]) => resourcesFor(statements, ['dynamodb:GetItem', 'dynamodb:Query']);
 
-      // The usage table's grant also covers its indexes.
-      expect(writers(chat)).toEqual([tableArn(stack.tables.budgets), tableArn(stack.tables.usage), `${tableArn(stack.tables.usage)}/index/*`].sort());
+      // No index of the usage table: chat only puts records.
+      expect(writers(chat)).toEqual([tableArn(stack.tables.budgets), tableArn(stack.tables.usage)].sort());
       expect(readers(chat)).toEqual(expect.arrayContaining([tableArn(stack.tables.keys)]));
-      expect(writers(admin)).toEqual([tableArn(stack.tables.keys)]);
-      expect(readers(admin)).toEqual(expect.arrayContaining([tableArn(stack.tables.budgets), tableArn(stack.tables.usage)]));
+      // A changed max_budget is written onto the current budget counter.
+      expect(writers(admin)).toEqual([tableArn(stack.tables.budgets), tableArn(stack.tables.keys)].sort());
+      expect(readers(admin)).toEqual(
+        [tableArn(stack.tables.budgets), tableArn(stack.tables.keys), ...usageTable.globalSecondaryIndexes.map((index) => `${tableArn(stack.tables.usage)}/index/${index.indexName}`)].sort(),
+      );
     });
 
     it('lets only chat use the responses table, with exactly the writes and reads the response store makes', () => {
