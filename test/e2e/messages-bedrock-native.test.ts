@@ -34,7 +34,10 @@ const fixtureFor = (request: ReceivedRequest): string => {
 const answerFor = (request: ReceivedRequest) => {
   if (modelIdOf(request) === flakyClaude) return { status: 503, errorType: 'ServiceUnavailableException', message: 'Bedrock is unavailable' };
   if (JSON.stringify(request.body).includes('slow down')) return { status: 429, errorType: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' };
-  if (request.path.endsWith('/count-tokens')) return { json: { inputTokens: 4321 } };
+  if (request.path.endsWith('/count-tokens')) {
+    if (JSON.stringify(countedBodyOf(request)).includes('uncountable')) return { status: 400, errorType: 'ValidationException', message: "The provided model doesn't support counting tokens." };
+    return { json: { inputTokens: 4321 } };
+  }
   if (request.path.endsWith('/invoke-with-response-stream')) return { events: chunkEvents(loadInvokeEvents(fixtureFor(request))) };
   return { json: loadInvokeFixture(fixtureFor(request)) };
 };
@@ -136,6 +139,14 @@ models:
     expect(counted.input_tokens).toBe(4321);
     expect(lastReceived().path).toBe(`/model/${encodeURIComponent(claude)}/count-tokens`);
     expect(countedBodyOf(lastReceived())).toMatchObject({ system: 'be brief', messages: [{ role: 'user', content: 'count me' }], anthropic_version: 'bedrock-2023-05-31' });
+  });
+
+  it('answers the gateway’s upper bound when Bedrock cannot count for the model, rather than failing Claude Code', async () => {
+    const key = await generateKey(gateway);
+    const { data: counted, response } = await client(key).messages.countTokens({ model: 'claude', messages: [{ role: 'user', content: 'uncountable words' }] }).withResponse();
+
+    expect(counted.input_tokens).toBeGreaterThanOrEqual('uncountable words'.length);
+    expect(response.headers.get('x-tollway-token-count')).toBe('estimate');
   });
 
   it('answers Bedrock’s throttling as a 429 rate_limit_error and releases the hold', async () => {

@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/authenticate.js';
+import { UpstreamError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
 import { estimateInputTokensGenerously } from '../limits/worst-case-cost.js';
 import type { ModelCatalog } from '../model-catalog.js';
@@ -22,12 +23,17 @@ export const countMessageTokens = async (request: Request, caller: Caller, conte
   const [primary] = assertChatModel(catalog, caller, parsed.model);
   const body = nativeBodyOf(raw);
   const api = primary.model.messagesApi;
+  const { modelRequest, translationError } = translate({ ...parsed, max_tokens: 1 } as MessagesRequest);
   if (api) {
     const { sent } = narrowBetas(primary.model.provider, betasOf(request.headers.get('anthropic-beta')));
-    const inputTokens = await api.countTokens(body, { betas: sent, abortSignal: context.clientSignal });
-    return jsonResponse(200, { input_tokens: inputTokens });
+    try {
+      return jsonResponse(200, { input_tokens: await api.countTokens(body, { betas: sent, abortSignal: context.clientSignal }) });
+    } catch (error) {
+      // An upstream that cannot count (Bedrock refuses CountTokens for some models and profiles) gets the
+      // gateway's upper bound rather than an error: Claude Code treats a failed count as fatal.
+      if (!(error instanceof UpstreamError) || !modelRequest) throw error;
+    }
   }
-  const { modelRequest, translationError } = translate({ ...parsed, max_tokens: 1 } as MessagesRequest);
   if (!modelRequest) throw translationError;
-  return jsonResponse(200, { input_tokens: estimateInputTokensGenerously(modelRequest) });
+  return jsonResponse(200, { input_tokens: estimateInputTokensGenerously(modelRequest) }, { 'x-tollway-token-count': 'estimate' });
 };

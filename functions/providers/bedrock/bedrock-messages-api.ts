@@ -17,6 +17,9 @@ export const bedrockAnthropicVersion = 'bedrock-2023-05-31';
 /** Bedrock model ids, inference profiles and their ARNs that name a Claude model: these speak the Messages API. */
 export const isBedrockClaude = (modelId: string): boolean => /(^|[./:])anthropic\.claude/.test(modelId);
 
+/** `us.anthropic.claude-…` → `anthropic.claude-…`: a geographic inference profile's foundation model (other ids as they are). */
+export const foundationModelIdOf = (modelId: string): string => modelId.replace(/^(us|eu|apac|jp|au|ca|in|us-gov|global)\.(?=anthropic\.)/, '');
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -97,19 +100,28 @@ export class BedrockMessagesApi implements MessagesApi {
     return eventsOf(parts, abortSignal);
   }
 
+  /**
+   * CountTokens over the InvokeModel body. Bedrock refuses some geographic
+   * inference profiles here (ValidationException) while counting for their
+   * foundation model, and others the other way round: the profile is tried
+   * first, then the model id without its geography prefix.
+   */
   async countTokens(body: MessagesBody, { betas, abortSignal }: MessagesCallOptions): Promise<number> {
-    // CountTokens takes the InvokeModel body; an output cap is still required by its schema.
-    const counted = { max_tokens: 1, ...body };
-    let output: { inputTokens?: number };
-    try {
-      output = await this.client.send(
-        new CountTokensCommand({ modelId: this.modelId, input: { invokeModel: { body: invokeBody(counted, betas) } } }),
-        { abortSignal },
-      );
-    } catch (error) {
-      throw mapBedrockError(error, abortSignal);
+    // An output cap is still required by the InvokeModel body's schema.
+    const input = { invokeModel: { body: invokeBody({ max_tokens: 1, ...body }, betas) } };
+    const candidates = [...new Set([this.modelId, foundationModelIdOf(this.modelId)])];
+    let output: { inputTokens?: number } | undefined;
+    for (const [index, modelId] of candidates.entries()) {
+      try {
+        output = await this.client.send(new CountTokensCommand({ modelId, input }), { abortSignal });
+        break;
+      } catch (error) {
+        const mapped = mapBedrockError(error, abortSignal);
+        const refusedId = mapped instanceof UpstreamError && mapped.status === 400 && index < candidates.length - 1;
+        if (!refusedId) throw mapped;
+      }
     }
-    if (typeof output.inputTokens !== 'number') throw invalidResponse('a token count without inputTokens');
+    if (typeof output?.inputTokens !== 'number') throw invalidResponse('a token count without inputTokens');
     return output.inputTokens;
   }
 

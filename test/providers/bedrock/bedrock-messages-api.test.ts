@@ -108,6 +108,21 @@ describe('Claude on Bedrock through InvokeModel (the Anthropic-native path)', ()
     });
   });
 
+  it('counts for the foundation model when Bedrock refuses CountTokens for the inference profile', async () => {
+    const { api, received } = await messagesApiAnswering((request) =>
+      modelIdOf(request) === claude ? { status: 400, errorType: 'ValidationException', message: "The provided model doesn't support counting tokens." } : { json: { inputTokens: 77 } },
+    );
+
+    expect(await api.countTokens({ messages: body.messages }, { betas: [] })).toBe(77);
+    expect(received.map(modelIdOf)).toEqual([claude, 'anthropic.claude-sonnet-4-5-20250929-v1:0']);
+  });
+
+  it('does not try another id when the count failed for another reason', async () => {
+    const { api, received } = await messagesApiAnswering(() => ({ status: 429, errorType: 'ThrottlingException', message: 'slow down' }));
+    await expect(api.countTokens({ messages: body.messages }, { betas: [] })).rejects.toMatchObject({ status: 429 });
+    expect(received).toHaveLength(1);
+  });
+
   it('applies the entry’s guardrail, service tier and latency setting as InvokeModel headers', async () => {
     const settings = { guardrail: { id: 'wkx4h2uq6z8p', version: '3', trace: 'enabled' as const }, service_tier: 'priority' as const, performance_config: { latency: 'optimized' as const } };
     const { api, received } = await messagesApiAnswering(() => ({ json: loadInvokeFixture('text') }), claude, settings);
