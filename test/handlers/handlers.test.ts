@@ -201,6 +201,17 @@ describe('Lambda handlers', () => {
     expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
   });
 
+  it('answers a crafted /spend/logs cursor with 400 invalid_cursor, not a DynamoDB error', async () => {
+    const crafted = Buffer.from(JSON.stringify({ after: { request_id: 'a', created_at: '2026-01-01T00:00:00.000Z', key_id: 'someone-else' } })).toString('base64url');
+    const event = { ...proxyEvent('GET', '/spend/logs', { Authorization: `Bearer ${masterKey}` }), queryStringParameters: { key: 'b'.repeat(64), cursor: crafted } };
+    event.multiValueQueryStringParameters = { key: ['b'.repeat(64)], cursor: [crafted] };
+
+    const result = await adminHandler(event, lambdaContext('admin'));
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'invalid_cursor', param: 'cursor' } });
+  });
+
   it('rejects the admin routes without the master key read from Secrets Manager', async () => {
     const result = await adminHandler(
       proxyEvent('POST', '/key/generate', { Authorization: 'Bearer not-the-master-key' }, {}),
