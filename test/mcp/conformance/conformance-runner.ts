@@ -42,7 +42,7 @@ export interface ConformanceRun {
   output: string;
 }
 
-const checksFileSchema = z.array(
+export const checksFileSchema = z.array(
   z.object({ id: z.string(), status: z.enum(['SUCCESS', 'FAILURE', 'SKIPPED', 'WARNING', 'INFO']), errorMessage: z.string().optional() }),
 );
 
@@ -51,7 +51,7 @@ const requirementSetSchema = z.object({
   not_scored: z.array(z.object({ scenario: z.string(), leg: z.string(), reason: z.string() })).default([]),
 });
 
-const statusNames: Record<z.infer<typeof checksFileSchema>[number]['status'], CheckStatus> = {
+export const statusNames: Record<z.infer<typeof checksFileSchema>[number]['status'], CheckStatus> = {
   SUCCESS: 'pass',
   FAILURE: 'fail',
   SKIPPED: 'skip',
@@ -88,7 +88,8 @@ const findChecksFiles = async (root: string): Promise<string[]> => {
   return entries.filter((entry) => entry.endsWith('checks.json')).map((entry) => join(root, entry));
 };
 
-const runCli = (args: string[]): Promise<{ exitCode: number; output: string }> =>
+/** Runs the conformance CLI with the Node 22 binary; its output and exit code. */
+export const runCli = (args: string[]): Promise<{ exitCode: number; output: string }> =>
   new Promise((resolve, reject) => {
     const child = spawn(conformanceNodeBinary(), [conformanceCli(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];

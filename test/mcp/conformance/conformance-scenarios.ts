@@ -1,39 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import {
-  conformanceCli,
-  conformanceNodeBinary,
+  checksFileSchema,
+  runCli,
+  statusNames,
   type CheckStatus,
   type ConformanceRevision,
   type ConformanceRun,
   type ConformanceScenarioResult,
 } from './conformance-runner.js';
-
-// The runner's own copies of these are not exported; these read the same checks.json.
-const checksFileSchema = z.array(
-  z.object({ id: z.string(), status: z.enum(['SUCCESS', 'FAILURE', 'SKIPPED', 'WARNING', 'INFO']), errorMessage: z.string().optional() }),
-);
-
-const statusNames: Record<z.infer<typeof checksFileSchema>[number]['status'], CheckStatus> = {
-  SUCCESS: 'pass',
-  FAILURE: 'fail',
-  SKIPPED: 'skip',
-  WARNING: 'warning',
-  INFO: 'info',
-};
-
-const runCli = (args: string[]): Promise<{ exitCode: number; output: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(conformanceNodeBinary(), [conformanceCli(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ exitCode: code ?? 1, output: Buffer.concat(chunks).toString('utf8') }));
-  });
 
 const readChecks = async (directory: string) => {
   const file = (await readdir(directory, { recursive: true })).find((entry) => entry.endsWith('checks.json'));
