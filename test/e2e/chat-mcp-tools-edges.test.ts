@@ -4,6 +4,8 @@ import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { startTinyMcpServer, type TinyMcpServer } from '../mcp/tiny-mcp-server.js';
 import { generateKey, openaiClient, recordingMetrics, startTestGateway } from '../support/gateway.js';
 
+const longTool = 'repos.list-for-authenticated-user.with.a.very.long.suffix.indeed';
+
 type Executed = { mcp_tool_calls?: Array<{ name: string; is_error: boolean; output: string }> };
 
 /** Chat with gateway-run MCP tools at the edges: a server that is down, a named tool_choice, tools that fail. */
@@ -14,7 +16,7 @@ describe('chat mcp tools: down servers, tool_choice by name, tool errors', () =>
   const metrics = recordingMetrics();
 
   beforeAll(async () => {
-    tiny = await startTinyMcpServer({ tools: ['echo', 'shout', 'oops', 'fail'] });
+    tiny = await startTinyMcpServer({ tools: ['echo', 'shout', 'oops', 'fail', longTool] });
     gateway = await startTestGateway(
       `
 models:
@@ -68,6 +70,24 @@ mcp_servers:
       .catch((error: unknown) => error);
     expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);
     expect((unknown as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('tool_choice');
+  });
+
+  it('shortens a tool name past 64 characters or outside [A-Za-z0-9_-] reversibly, shows the map in /v1/mcp/tools, and calls it by the short name', async () => {
+    const key = await generateKey(gateway);
+    const listed = (await (await fetch(`${gateway.url}/v1/mcp/tools`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      data: Array<{ function: { name: string }; server: string; tool: string }>;
+    };
+    const entry = listed.data.find((tool) => tool.tool === longTool);
+
+    expect(entry?.function.name).toMatch(/^tiny__[A-Za-z0-9_-]+$/);
+    expect(entry!.function.name.length).toBeLessThanOrEqual(64);
+    const called = await client.chat.completions.create({
+      model: 'echo',
+      tools: [{ type: 'mcp', server_label: 'tiny' } as never],
+      tool_choice: { type: 'function', function: { name: entry!.function.name } },
+      messages: ask('{"text":"long"}'),
+    });
+    expect((called as Executed).mcp_tool_calls).toEqual([expect.objectContaining({ name: entry!.function.name, is_error: false, output: expect.stringContaining(longTool) })]);
   });
 
   it('reports failing tool calls in mcp_tool_calls and counts them in ToolErrors', async () => {

@@ -146,6 +146,7 @@ describe('MCP permissions, authentication and REST tools', () => {
         type: 'function',
         function: { name: 'everything__get-sum', description: 'Returns the sum of two numbers', parameters: expect.objectContaining({ type: 'object' }) },
         server: 'everything',
+        tool: 'get-sum',
       });
     });
 

@@ -9,6 +9,8 @@ export const listMcpFunctions = async (mcp: McpService, access: McpAccess) => ({
     type: 'function' as const,
     function: { name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema },
     server: tool.server,
+    // The tool's own name on its server: with `function.name`, the map of names the gateway shortened.
+    tool: tool.tool,
   })),
 });
 
