@@ -21,6 +21,7 @@ import { auditToolCall, type ToolCallAudit } from './tool-call-audit.js';
 import type { UpstreamConnection, UpstreamRequest } from './upstream-connection.js';
 import { JsonRpcError, toJsonRpcError } from './upstream-errors.js';
 import type { UpstreamCapabilities } from './upstream-results.js';
+import { withoutRevisionEnvelope } from './request-meta.js';
 
 /**
  * The MCP server behind `POST /mcp/{server}` for one caller: the upstream
@@ -47,7 +48,7 @@ export const upstreamServer = async (connection: UpstreamConnection, access: Mcp
   const forward = async (request: UpstreamRequest, signal: AbortSignal): Promise<ServerResult> => {
     try {
       // The upstream's result is a ServerResult by the protocol; it is passed on as it came.
-      return (await connection.request({ method: request.method, params: request.params }, signal)) as ServerResult;
+      return (await connection.request({ method: request.method, params: withoutRevisionEnvelope(request.params) }, signal)) as ServerResult;
     } catch (error) {
       throw toJsonRpcError(connection.name, connection.timeoutMs, error);
     }
