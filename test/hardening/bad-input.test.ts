@@ -9,7 +9,7 @@ import { startTinyMcpServer, type TinyMcpServer } from '../mcp/tiny-mcp-server.j
 import { completionBody, endSse, sendChunk, sendJson, sendUsageChunk, startFakeUpstream, startSse, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { generateKey, masterKey, startTestGateway } from '../support/gateway.js';
 import { anyJson, deeplyNested, malformedJsonText, mutatedBody, nastyString } from './support/bad-input.js';
-import { isAnthropicErrorEnvelope, isErrorEnvelope, isJsonRpcError, probe, rawExchange, reportFigures, type Probed } from './support/probe.js';
+import { isAnthropicErrorEnvelope, isErrorEnvelope, isJsonRpcError, parseOrUndefined, probe, rawExchange, reportFigures, type Probed } from './support/probe.js';
 
 const maxBodyBytes = 256 * 1024;
 const requestTimeoutMs = 10_000;
@@ -138,13 +138,6 @@ const isMcpRoute = (route: Route) => route.operation === 'mcp.endpoint';
 /** A path segment; lone surrogates (which `encodeURIComponent` refuses) are sent as the bytes of U+FFFD. */
 const encodePathSegment = (text: string) => encodeURIComponent(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 
-const parseOrUndefined = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
 
 describe('bad input on every route of the route table', () => {
   let tiny: TinyMcpServer;

@@ -2,15 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/core/routes.js';
 import type { LocalGateway } from '../../functions/local/local-gateway.js';
 import { generateKey, masterKey, startTestGateway } from '../support/gateway.js';
-import { isErrorEnvelope, rawExchange, reportFigures } from './support/probe.js';
+import { isErrorEnvelope, parseOrUndefined, rawExchange, reportFigures } from './support/probe.js';
 
-const parseOrUndefined = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
 
 const headerOf = (text: string, name: string): string | undefined => new RegExp(`\\r\\n${name}:\\s*([^\\r]*)`, 'i').exec(text.slice(0, text.indexOf('\r\n\r\n')))?.[1];
 

@@ -47,7 +47,7 @@ export const applyFileSearch = async (
   caller: Caller,
   knowledge: KnowledgeService,
   abortSignal?: AbortSignal,
-): Promise<{ request: ModelRequest; sources: FileSearchSource[] } | undefined> => {
+): Promise<{ request: ModelRequest; sources: FileSearchSource[]; query: string } | undefined> => {
   const searches = [
     ...fileSearchTools.flatMap((tool) => tool.vector_store_ids.map((name) => ({ name, tool }))),
     ...(modelConfig.knowledge_bases ?? []).map((name) => ({ name, tool: undefined })),
@@ -59,7 +59,7 @@ export const applyFileSearch = async (
     assertCallerAllowed(caller, 'knowledgeBases', name, 'knowledge base');
   }
   const query = lastUserText(modelRequest);
-  if (!query.trim()) return { request: modelRequest, sources: [] };
+  if (!query.trim()) return { request: modelRequest, sources: [], query };
   const limit = Math.max(...searches.map(({ tool }) => tool?.max_num_results ?? defaultResults));
   const found = await Promise.all(
     searches.map(async ({ name, tool }) => {
@@ -89,9 +89,9 @@ export const applyFileSearch = async (
       attributes: passage.attributes,
       text: passage.text,
     }));
-  if (sources.length === 0) return { request: modelRequest, sources };
+  if (sources.length === 0) return { request: modelRequest, sources, query };
   const systemCount = modelRequest.messages.findIndex((message) => message.role !== 'system');
   const insertAt = systemCount < 0 ? modelRequest.messages.length : systemCount;
   const messages = [...modelRequest.messages.slice(0, insertAt), contextMessage(sources), ...modelRequest.messages.slice(insertAt)];
-  return { request: { ...modelRequest, messages }, sources };
+  return { request: { ...modelRequest, messages }, sources, query };
 };

@@ -1,12 +1,12 @@
 import type { McpServerConfig } from '../config/schema.js';
 import { invalidRequest } from '../errors.js';
 import type { McpAccess, McpService } from '../mcp/mcp-service.js';
+import { isServerUrl, withoutTrailingSlash } from '../mcp/server-url.js';
 import { listMcpTools, type ChatMcpTools } from '../chat/mcp-chat-tools.js';
 import type { MessagesRequest } from './messages-request-schema.js';
 
 type McpServerEntry = NonNullable<MessagesRequest['mcp_servers']>[number];
 
-const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
 /**
  * Whether an entry's `url` names the configured server: its configured URL,
@@ -15,7 +15,7 @@ const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
  */
 const urlNamesServer = (entry: McpServerEntry, configured: McpServerConfig | undefined, requestHost: string | null): boolean => {
   if (entry.url === undefined) return true;
-  if (configured && withoutTrailingSlash(entry.url) === withoutTrailingSlash(configured.url)) return true;
+  if (configured && isServerUrl(entry.url, configured.url)) return true;
   let url: URL;
   try {
     url = new URL(entry.url);

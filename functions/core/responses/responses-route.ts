@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/authenticate.js';
 import { GatewayError } from '../errors.js';
 import type { RequestContext } from '../gateway-types.js';
-import { addUsage, emptyUsage, type ModelRequest } from '../language-model.js';
+import { addUsage, emptyUsage } from '../language-model.js';
 import { reservationFor } from '../limits/worst-case-cost.js';
 import { meteredMcpAccess } from '../mcp/tool-meter.js';
 import { costOf } from '../pricing.js';
@@ -37,11 +37,6 @@ const inputItemsOf = (request: ResponsesRequest, identity: ResponseIdentity): Re
   });
 };
 
-const lastUserText = (request: ModelRequest): string => {
-  const last = [...request.messages].reverse().find((message) => message.role === 'user');
-  return last?.role === 'user' ? last.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ') : '';
-};
-
 /**
  * `POST /v1/responses`: the OpenAI Responses API on every model, through the
  * neutral contract. The conversation is the stored one (`previous_response_id`)
@@ -64,7 +59,6 @@ export const createResponse = async (request: Request, caller: Caller, context: 
     mcpToolsForResponses(parsed, config.mcp_servers, dependencies.mcp, () => meteredMcpAccess(dependencies, caller, context)),
     applyFileSearch(fileSearchToolsOf(parsed), modelRequest, primary.config, caller, dependencies.knowledge, context.clientSignal),
   ]);
-  const query = lastUserText(modelRequest);
   if (fileSearch) modelRequest = fileSearch.request;
   if (mcpTools) modelRequest = { ...modelRequest, tools: [...(modelRequest.tools ?? []), ...mcpTools.definitions] };
   const { reserveUsd, inputTokens } = reservationFor(modelRequest, candidates.map((candidate) => candidate.config.price));
@@ -77,7 +71,7 @@ export const createResponse = async (request: Request, caller: Caller, context: 
     inputItems,
     history,
     admission,
-    fileSearch: fileSearch && { query, sources: fileSearch.sources },
+    fileSearch: fileSearch && { query: fileSearch.query, sources: fileSearch.sources },
     loop: { model: parsed.model, deployment: primary, servedModel: parsed.model, modelRequest, admission, candidates, mcpTools, executedToolCalls: [], priorUsage: emptyUsage(), priorCostUsd: 0 },
     startedAt,
     arrivedAt,

@@ -1,11 +1,11 @@
 import type { McpServerConfig } from '../config/schema.js';
 import { invalidRequest } from '../errors.js';
 import type { McpAccess, McpService } from '../mcp/mcp-service.js';
+import { isServerUrl } from '../mcp/server-url.js';
 import type { FileSearchTool, McpChatTool } from '../chat/chat-request-schema.js';
 import { allowedToolsOf, listMcpTools, type ChatMcpTools } from '../chat/mcp-chat-tools.js';
 import type { ResponsesRequest, ResponsesTool } from './responses-request-schema.js';
 
-const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
 type ResponsesMcpTool = Extract<ResponsesTool, { type: 'mcp' }>;
 
@@ -28,7 +28,7 @@ export const mcpToolsForResponses = (
   for (const { tool, index } of entries) {
     if (tool.server_url === undefined) continue;
     const configured = servers.find((server) => server.name === tool.server_label);
-    if (!configured || withoutTrailingSlash(configured.url) !== withoutTrailingSlash(tool.server_url)) {
+    if (!configured || !isServerUrl(tool.server_url, configured.url)) {
       throw invalidRequest(
         `tools[${index}].server_url is not the URL of a configured MCP server; name the server by server_label alone.`,
         `tools[${index}].server_url`,

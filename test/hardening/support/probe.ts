@@ -143,3 +143,12 @@ const dechunk = (body: string): string => {
 export const reportFigures = (part: string, figures: Record<string, number | string>) => {
   console.log(`[hardening] ${part}: ${Object.entries(figures).map(([name, value]) => `${name}=${value}`).join(', ')}`);
 };
+
+/** A body as JSON, or undefined when it is not JSON. */
+export const parseOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
