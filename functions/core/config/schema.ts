@@ -162,6 +162,25 @@ export const settingsSchema = z.strictObject({
   dynamodb_timeout_ms: z.number().int().min(100).max(30_000).default(2_000),
 });
 
+/** How the chat and mcp functions run: on-demand Lambda, or Lambda Managed Instances (many requests per execution environment). */
+export const deploymentSchema = z
+  .strictObject({
+    /** `lambda`: on-demand, one request per execution environment; `managed-instances`: a capacity provider (EC2 in your account, arm64). */
+    compute: z.enum(['lambda', 'managed-instances']).default('lambda'),
+    /** Managed instances: the most vCPUs the capacity provider scales to (the service's default is 400). */
+    max_vcpus: z.number().int().min(12).max(15_000).optional(),
+    /** Managed instances: requests one execution environment serves at once (Node.js takes up to 64 per vCPU). */
+    per_environment_concurrency: z.number().int().min(1).max(1600).default(64),
+    /** Managed instances: an existing VPC for the instances; a new one with VPC endpoints (and no NAT) when absent. */
+    vpc_id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0').optional(),
+    /** With `vpc_id`: the private subnets to launch instances in (one per Availability Zone). */
+    subnet_ids: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0123456789abcdef0')).min(1).max(16).optional(),
+  })
+  .superRefine((deployment, context) => {
+    if (deployment.vpc_id && !deployment.subnet_ids) context.addIssue({ code: 'custom', message: '"vpc_id" needs "subnet_ids"', path: ['subnet_ids'] });
+    if (deployment.subnet_ids && !deployment.vpc_id) context.addIssue({ code: 'custom', message: '"subnet_ids" needs "vpc_id"', path: ['vpc_id'] });
+  });
+
 const uniqueNames = <T extends { name: string }>(items: T[], context: z.RefinementCtx, field: string) => {
   const seen = new Set<string>();
   items.forEach((item, index) => {
@@ -178,6 +197,7 @@ export const configSchema = z
     mcp_servers: z.array(mcpServerSchema).default([]),
     knowledge_bases: z.array(knowledgeBaseSchema).default([]),
     settings: settingsSchema.default(settingsSchema.parse({})),
+    deployment: deploymentSchema.default(deploymentSchema.parse({})),
   })
   .superRefine((config, context) => {
     uniqueNames(config.mcp_servers, context, 'mcp_servers');
@@ -223,3 +243,4 @@ export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 export type KnowledgeBaseConfig = z.infer<typeof knowledgeBaseSchema>;
 export type Price = z.infer<typeof priceSchema>;
 export type RouterSettings = z.infer<typeof routerSettingsSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
