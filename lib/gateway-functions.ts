@@ -10,6 +10,7 @@ import { tableDefinitions } from '../functions/stores/table-definitions.js';
 import { bedrockInvokeStatements, bedrockRetrieveStatement } from './bedrock-access.js';
 import type { DataTables } from './data-tables.js';
 import { GatewayFunction } from './gateway-function.js';
+import { ManagedInstances, managedInstanceMemoryMb } from './managed-instances.js';
 import { grantTableAccess, tableAccessOf } from './table-access.js';
 
 export interface GatewayFunctionsProps {
@@ -30,10 +31,13 @@ export class GatewayFunctions extends Construct {
   public readonly admin: GatewayFunction;
   /** Every function by the name the route table uses. */
   public readonly byName: Record<FunctionName, IFunction>;
+  /** With `deployment.compute: managed-instances`: the capacity provider chat and mcp run on. */
+  public readonly managedInstances?: ManagedInstances;
 
   constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
     super(scope, id);
     const { config, tables, masterKey } = props;
+    const onManagedInstances = config.deployment.compute === 'managed-instances';
     /** Exactly the DynamoDB calls the function's stores make (`tableAccessOf`), table by table. */
     const grantTables = (name: FunctionName, gatewayFunction: GatewayFunction) => {
       const accessById = tableAccessOf(name, config);
@@ -48,7 +52,7 @@ export class GatewayFunctions extends Construct {
       config,
       // The Lambda maximum: a long generation streams for minutes.
       timeout: Duration.minutes(15),
-      memorySize: 1024,
+      memorySize: onManagedInstances ? managedInstanceMemoryMb : 1024,
       environment: tables.environment,
     });
     grantTables('chat', this.chat);
@@ -61,7 +65,7 @@ export class GatewayFunctions extends Construct {
       config,
       // Inside API Gateway's 29-second limit for buffered integrations.
       timeout: Duration.seconds(29),
-      memorySize: 512,
+      memorySize: onManagedInstances ? managedInstanceMemoryMb : 512,
       environment: tables.environment,
     });
     grantTables('mcp', this.mcp);
@@ -90,6 +94,12 @@ export class GatewayFunctions extends Construct {
     grantTables('admin', this.admin);
     // The master key is read with GetSecretValue (Powertools Parameters), nothing else.
     this.admin.lambdaFunction.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [masterKey.secretArn] }));
+
+    if (onManagedInstances) {
+      // The two functions that spend their time waiting on upstreams; retrieve and admin stay on demand.
+      this.managedInstances = new ManagedInstances(this, 'ManagedInstances', { deployment: config.deployment, config });
+      for (const shared of [this.chat, this.mcp]) this.managedInstances.addFunction(shared.lambdaFunction);
+    }
 
     this.byName = { chat: this.chat.lambdaFunction, mcp: this.mcp.lambdaFunction, retrieve: this.retrieve.lambdaFunction, admin: this.admin.lambdaFunction };
   }

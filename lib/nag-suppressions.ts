@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import type { GatewayApi } from './gateway-api.js';
 import type { GatewayFunctions } from './gateway-functions.js';
 import type { KnowledgeBases } from './knowledge-bases.js';
+import type { ManagedInstances } from './managed-instances.js';
 import type { MasterKey } from './master-key.js';
 
 /** The parts of the stack cdk-nag has findings on. */
@@ -11,6 +12,7 @@ export interface NagScope {
   functions: GatewayFunctions;
   api: GatewayApi;
   knowledgeBases?: KnowledgeBases;
+  managedInstances?: ManagedInstances;
 }
 
 /** `<LogicalId.Arn>`, as cdk-nag names a `Fn::GetAtt` in a finding. */
@@ -27,7 +29,7 @@ const acknowledge = (construct: IConstruct, id: string, reason: string) => Valid
  * checks that no finding is left unacknowledged.
  */
 export const acknowledgeNagFindings = (scope: NagScope): void => {
-  const { masterKey, functions, api, knowledgeBases } = scope;
+  const { masterKey, functions, api, knowledgeBases, managedInstances } = scope;
 
   acknowledge(
     masterKey.secret,
@@ -79,6 +81,14 @@ export const acknowledgeNagFindings = (scope: NagScope): void => {
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
     'The AWS-managed policy API Gateway needs to write the stage\'s execution and access logs to CloudWatch.',
   );
+
+  if (managedInstances) {
+    acknowledge(
+      managedInstances.capacityProvider,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator]',
+      'The operator role Lambda assumes to launch and retire the capacity provider\'s EC2 instances; AWS maintains this managed policy for exactly that service and scopes it to instances Lambda manages.',
+    );
+  }
 
   for (const knowledgeBase of knowledgeBases?.knowledgeBases ?? []) {
     acknowledge(

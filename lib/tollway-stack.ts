@@ -62,7 +62,7 @@ export class TollwayStack extends Stack {
     }
     this.api = new GatewayApi(this, 'Gateway', { functions: this.functions.byName, corsOrigins: config.settings.cors_origins });
     this.observability = new Observability(this, 'Observability', { functions: this.functions, api: this.api, config });
-    acknowledgeNagFindings({ masterKey: this.masterKey, functions: this.functions, api: this.api, knowledgeBases: this.knowledgeBases });
+    acknowledgeNagFindings({ masterKey: this.masterKey, functions: this.functions, api: this.api, knowledgeBases: this.knowledgeBases, managedInstances: this.functions.managedInstances });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL; OpenAI SDKs take `<ApiUrl>v1` as baseURL',
