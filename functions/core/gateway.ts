@@ -1,4 +1,4 @@
-import { authenticateCaller, authenticateMaster, callerAllows, keysUnavailable, type Caller } from './auth/authenticate.js';
+import { authenticateCaller, authenticateMaster, callerAllows, isMasterKey, isUnknownKey, keysUnavailable, type Caller } from './auth/authenticate.js';
 import { RecordCache } from './auth/record-cache.js';
 import { chatCompletions } from './chat/chat-completions.js';
 import type { TollwayConfig } from './config/schema.js';
@@ -6,6 +6,7 @@ import { GatewayError } from './errors.js';
 import type { Gateway, RequestContext } from './gateway-types.js';
 import { KeyAdmin } from './keys/key-admin.js';
 import type { KeyStore, TeamStore } from './keys/key-record.js';
+import { masterCaller, ownKeyQuery } from './keys/self-service.js';
 import { TeamAdmin } from './keys/team-admin.js';
 import type { CounterStore } from './limits/counter-store.js';
 import { embeddings } from './embeddings/embeddings-route.js';
@@ -13,7 +14,9 @@ import type { KnowledgeService } from './knowledge/knowledge-service.js';
 import { listVectorStores, searchVectorStore } from './knowledge/vector-store-routes.js';
 import { mcpAccessOf, type McpService } from './mcp/mcp-service.js';
 import { meteredMcpAccess } from './mcp/tool-meter.js';
-import { listMcpFunctions, callMcpTool } from './mcp/mcp-rest.js';
+import { listMcpFunctions, callMcpTool, listMcpServers } from './mcp/mcp-rest.js';
+import { modelInfo } from './routing/model-info.js';
+import { consoleAsset, consolePage, type ConsoleAssets } from './ui/console-assets.js';
 import { subjectsOf } from './limits/limit-windows.js';
 import { RequestLimiter } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
@@ -45,6 +48,8 @@ export interface GatewayDependencies {
   mcp: McpService;
   knowledge: KnowledgeService;
   masterKey: () => Promise<string>;
+  /** The web console's built files (`/ui`); absent, `/ui` answers 503 console_not_built. */
+  consoleAssets?: ConsoleAssets;
   logger: GatewayLogger;
   metrics?: GatewayMetrics;
   /** Random numbers for load balancing and jitter (injectable for tests). */
@@ -59,8 +64,10 @@ interface OperationInput {
   url: URL;
   params: Record<string, string>;
   context: RequestContext;
-  /** Set on routes with `auth: 'key'`. */
+  /** Set on routes with `auth: 'key'`, and on `key_or_master` routes called with a virtual key. */
   caller?: Caller;
+  /** A `key_or_master` route called with the master key. */
+  master: boolean;
   arrivedAt: number;
 }
 
@@ -108,16 +115,22 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
     'models.list': async ({ request, caller }) =>
       jsonResponse(200, (request.headers.has('anthropic-version') ? listAnthropicModels : listModels)(dependencies.catalog, requireCaller(caller))),
     embeddings: ({ request, caller, context, arrivedAt }) => embeddings(request, requireCaller(caller), context, arrivedAt, chatDependencies),
-    'vector_stores.list': async ({ caller }) => jsonResponse(200, listVectorStores(dependencies.knowledge, requireCaller(caller))),
-    'vector_stores.search': async ({ request, caller, params, context }) => {
-      await countRequest(requireCaller(caller), context);
-      return jsonResponse(200, await searchVectorStore(dependencies.knowledge, requireCaller(caller), params.id, await body(request)));
+    'vector_stores.list': async ({ caller, master }) => jsonResponse(200, listVectorStores(dependencies.knowledge, master ? masterCaller(now()) : requireCaller(caller))),
+    'vector_stores.search': async ({ request, caller, master, params, context }) => {
+      const searcher = master ? masterCaller(now()) : requireCaller(caller);
+      await countRequest(searcher, context);
+      return jsonResponse(200, await searchVectorStore(dependencies.knowledge, searcher, params.id, await body(request)));
     },
     'mcp.endpoint': async ({ request, caller, context, params }) => {
       await countRequest(requireCaller(caller), context);
       return dependencies.mcp.handle(request, meteredMcpAccess(chatDependencies, requireCaller(caller), context), params.server);
     },
-    'mcp.tools.list': async ({ caller, context }) => jsonResponse(200, await listMcpFunctions(dependencies.mcp, mcpAccessOf(requireCaller(caller), context.requestId))),
+    'mcp.tools.list': async ({ caller, master, context }) =>
+      jsonResponse(200, await listMcpFunctions(dependencies.mcp, mcpAccessOf(master ? masterCaller(now()) : requireCaller(caller), context.requestId))),
+    'mcp.servers': async ({ caller, master, context }) =>
+      jsonResponse(200, await listMcpServers(dependencies.mcp, dependencies.config, mcpAccessOf(master ? masterCaller(now()) : requireCaller(caller), context.requestId))),
+    'model.info': async () =>
+      jsonResponse(200, await modelInfo({ config: dependencies.config, health: router, usage: dependencies.usageStore, now: now() })),
     'mcp.tools.call': async ({ request, caller, context }) => {
       await countRequest(requireCaller(caller), context);
       return jsonResponse(200, await callMcpTool(dependencies.mcp, meteredMcpAccess(chatDependencies, requireCaller(caller), context), await body(request)));
@@ -125,28 +138,41 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
     'key.generate': async ({ request }) => jsonResponse(200, await keyAdmin.generate(await body(request))),
     'key.update': async ({ request }) => jsonResponse(200, await keyAdmin.update(await body(request))),
     'key.delete': async ({ request }) => jsonResponse(200, await keyAdmin.delete(await body(request))),
-    'key.info': async ({ url }) => jsonResponse(200, await keyAdmin.info(url.searchParams)),
+    'key.info': async ({ url, caller, master }) => {
+      if (master) return jsonResponse(200, await keyAdmin.info(url.searchParams));
+      const own = ownKeyQuery(url.searchParams, requireCaller(caller));
+      return jsonResponse(200, await keyAdmin.info(new URLSearchParams({ key: own.get('key_id')! })));
+    },
     'key.list': async ({ url }) => jsonResponse(200, await keyAdmin.list(url.searchParams)),
     'team.new': async ({ request }) => jsonResponse(200, await teamAdmin.create(await body(request))),
     'team.update': async ({ request }) => jsonResponse(200, await teamAdmin.update(await body(request))),
     'team.info': async ({ url }) => jsonResponse(200, await teamAdmin.info(url.searchParams)),
     'team.list': async ({ url }) => jsonResponse(200, await teamAdmin.list(url.searchParams)),
-    'spend.logs': async ({ url }) => jsonResponse(200, await spendLogs(url.searchParams, dependencies.usageStore, now())),
+    'spend.logs': async ({ url, caller, master }) =>
+      jsonResponse(200, await spendLogs(master ? url.searchParams : ownKeyQuery(url.searchParams, requireCaller(caller)), dependencies.usageStore, now())),
     'spend.reconcile': async ({ url }) =>
       jsonResponse(
         200,
         await reconcile(url.searchParams, { keys: dependencies.keyStore, teams: dependencies.teamStore, counters: dependencies.counterStore, usage: dependencies.usageStore, now }),
       ),
     health: async () => jsonResponse(200, { status: 'ok' }),
+    'ui.page': () => consolePage(dependencies.consoleAssets),
+    'ui.asset': ({ params }) => consoleAsset(dependencies.consoleAssets, params.file),
   };
 
-  const authorize = async (route: Route, request: Request): Promise<Caller | undefined> => {
-    if (route.auth === 'none') return undefined;
+  const authorize = async (route: Route, request: Request): Promise<{ caller?: Caller; master: boolean }> => {
+    if (route.auth === 'none') return { master: false };
     if (route.auth === 'master') {
       await authenticateMaster(request.headers, dependencies.masterKey);
-      return undefined;
+      return { master: false };
     }
-    return authenticateCaller(request.headers, keyCache, teamCache, now());
+    try {
+      return { caller: await authenticateCaller(request.headers, keyCache, teamCache, now()), master: false };
+    } catch (error) {
+      // Virtual keys first: a function that does not hold the master key (on Lambda, all but admin) never reads it for them.
+      if (route.auth === 'key_or_master' && isUnknownKey(error) && (await isMasterKey(request.headers, dependencies.masterKey))) return { master: true };
+      throw error;
+    }
   };
 
   return {
@@ -164,8 +190,8 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
           return response;
         }
         const route = findRoute(request.method, url.pathname, dependencies.functionName);
-        const caller = await authorize(route.route, request);
-        response = await operations[route.route.operation]({ request, url, params: route.params, context, caller, arrivedAt });
+        const { caller, master } = await authorize(route.route, request);
+        response = await operations[route.route.operation]({ request, url, params: route.params, context, caller, master, arrivedAt });
       } catch (error) {
         if (!(error instanceof GatewayError)) {
           dependencies.logger.error('unhandled error', { requestId: context.requestId, ...describeError(error) });

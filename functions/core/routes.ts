@@ -16,8 +16,11 @@ export interface Route {
   function: FunctionName;
   /** Served through a streaming integration (response-streaming-invocations). */
   streaming: boolean;
-  /** Who may call it. */
-  auth: 'key' | 'master' | 'none';
+  /**
+   * Who may call it. `key_or_master`: a virtual key sees only itself (its own
+   * key info, spend logs, MCP servers and knowledge bases); the master key sees everything.
+   */
+  auth: 'key' | 'master' | 'key_or_master' | 'none';
   operation: Operation;
 }
 
@@ -36,6 +39,8 @@ export type Operation =
   | 'mcp.endpoint'
   | 'mcp.tools.list'
   | 'mcp.tools.call'
+  | 'mcp.servers'
+  | 'model.info'
   | 'key.generate'
   | 'key.update'
   | 'key.delete'
@@ -47,7 +52,9 @@ export type Operation =
   | 'team.list'
   | 'spend.logs'
   | 'spend.reconcile'
-  | 'health';
+  | 'health'
+  | 'ui.page'
+  | 'ui.asset';
 
 export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/chat/completions', function: 'chat', streaming: true, auth: 'key', operation: 'chat.completions' },
@@ -59,24 +66,28 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/v1/responses/{id}/input_items', function: 'chat', streaming: false, auth: 'key', operation: 'responses.input_items' },
   { method: 'GET', path: '/v1/models', function: 'chat', streaming: false, auth: 'key', operation: 'models.list' },
   { method: 'POST', path: '/v1/embeddings', function: 'chat', streaming: false, auth: 'key', operation: 'embeddings' },
-  { method: 'GET', path: '/v1/vector_stores', function: 'retrieve', streaming: false, auth: 'key', operation: 'vector_stores.list' },
-  { method: 'POST', path: '/v1/vector_stores/{id}/search', function: 'retrieve', streaming: false, auth: 'key', operation: 'vector_stores.search' },
+  { method: 'GET', path: '/v1/vector_stores', function: 'retrieve', streaming: false, auth: 'key_or_master', operation: 'vector_stores.list' },
+  { method: 'POST', path: '/v1/vector_stores/{id}/search', function: 'retrieve', streaming: false, auth: 'key_or_master', operation: 'vector_stores.search' },
   { method: 'POST', path: '/mcp', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
   { method: 'POST', path: '/mcp/{server}', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
-  { method: 'GET', path: '/v1/mcp/tools', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.tools.list' },
+  { method: 'GET', path: '/v1/mcp/tools', function: 'mcp', streaming: false, auth: 'key_or_master', operation: 'mcp.tools.list' },
+  { method: 'GET', path: '/v1/mcp/servers', function: 'mcp', streaming: false, auth: 'key_or_master', operation: 'mcp.servers' },
+  { method: 'GET', path: '/model/info', function: 'admin', streaming: false, auth: 'master', operation: 'model.info' },
   { method: 'POST', path: '/v1/mcp/tools/call', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.tools.call' },
   { method: 'POST', path: '/key/generate', function: 'admin', streaming: false, auth: 'master', operation: 'key.generate' },
   { method: 'POST', path: '/key/update', function: 'admin', streaming: false, auth: 'master', operation: 'key.update' },
   { method: 'POST', path: '/key/delete', function: 'admin', streaming: false, auth: 'master', operation: 'key.delete' },
-  { method: 'GET', path: '/key/info', function: 'admin', streaming: false, auth: 'master', operation: 'key.info' },
+  { method: 'GET', path: '/key/info', function: 'admin', streaming: false, auth: 'key_or_master', operation: 'key.info' },
   { method: 'GET', path: '/key/list', function: 'admin', streaming: false, auth: 'master', operation: 'key.list' },
   { method: 'POST', path: '/team/new', function: 'admin', streaming: false, auth: 'master', operation: 'team.new' },
   { method: 'POST', path: '/team/update', function: 'admin', streaming: false, auth: 'master', operation: 'team.update' },
   { method: 'GET', path: '/team/info', function: 'admin', streaming: false, auth: 'master', operation: 'team.info' },
   { method: 'GET', path: '/team/list', function: 'admin', streaming: false, auth: 'master', operation: 'team.list' },
-  { method: 'GET', path: '/spend/logs', function: 'admin', streaming: false, auth: 'master', operation: 'spend.logs' },
+  { method: 'GET', path: '/spend/logs', function: 'admin', streaming: false, auth: 'key_or_master', operation: 'spend.logs' },
   { method: 'GET', path: '/spend/reconcile', function: 'admin', streaming: false, auth: 'master', operation: 'spend.reconcile' },
   { method: 'GET', path: '/health', function: 'admin', streaming: false, auth: 'none', operation: 'health' },
+  { method: 'GET', path: '/ui', function: 'admin', streaming: false, auth: 'none', operation: 'ui.page' },
+  { method: 'GET', path: '/ui/assets/{file}', function: 'admin', streaming: false, auth: 'none', operation: 'ui.asset' },
 ];
 
 export interface RouteMatch {

@@ -3,6 +3,7 @@
  * the AWS SDK clients, table names from the environment.
  * Built on first use and kept for the life of the execution environment.
  */
+import { join } from 'node:path';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { configSchema, type TollwayConfig } from '../core/config/schema.js';
 import type { Gateway } from '../core/gateway-types.js';
@@ -71,6 +72,8 @@ export const lambdaRuntimeOptions = (
     metrics: gatewayMetrics,
     // Local knowledge bases are bundled beside the code; only /tmp is writable.
     baseDirectory: environment.LAMBDA_TASK_ROOT,
+    // The console's build is copied beside the admin bundle (lib/gateway-function.ts).
+    consoleFolder: functionName === 'admin' && environment.LAMBDA_TASK_ROOT ? join(environment.LAMBDA_TASK_ROOT, 'console') : undefined,
     knowledgeCacheDirectory: '/tmp/tollway-knowledge',
   };
 };

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { createGateway } from '../core/gateway.js';
 import type { Gateway } from '../core/gateway-types.js';
 import { createMcpService } from '../mcp/index.js';
@@ -9,6 +10,9 @@ import type { RuntimeOptions } from './runtime-options.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
 
+/** Where `npm run build:console` writes the web console (git-ignored); the local server serves it at `/ui`. */
+export const consoleBuildFolder = fileURLToPath(new URL('../../console/dist', import.meta.url));
+
 /**
  * The composition root: wires providers, MCP, knowledge bases and the
  * DynamoDB stores into the gateway core, every part built at once. The local
@@ -19,7 +23,7 @@ export const createGatewayRuntime = (options: RuntimeOptions): Gateway => {
   const parts = runtimePartsOf(options);
   const knowledge = knowledgeServiceOf(options, parts);
   return createGateway({
-    ...coreDependenciesOf(options, parts, options.functionName),
+    ...coreDependenciesOf({ consoleFolder: consoleBuildFolder, ...options }, parts, options.functionName),
     catalog: createModelCatalog(options.config, { resolveSecret: parts.resolveSecret, fetch: options.fetch, bedrockClient: bedrockRuntimeClients(options.aws) }),
     knowledge,
     mcp: createMcpService(mcpServiceOptionsOf(options, parts, knowledge)),

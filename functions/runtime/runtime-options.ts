@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   fetch?: typeof fetch;
   /** Where relative paths in the config (local knowledge bases) start; the working directory by default. */
   baseDirectory?: string;
+  /** The web console's build folder (served at `/ui`); without it `/ui` answers 503 console_not_built. */
+  consoleFolder?: string;
   /** Where local knowledge-base indexes are saved (a writable folder). */
   knowledgeCacheDirectory?: string;
 }

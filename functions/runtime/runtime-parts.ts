@@ -12,6 +12,7 @@ import type { KnowledgeService } from '../core/knowledge/knowledge-service.js';
 import { consoleLogger, type GatewayLogger } from '../core/logger.js';
 import { noMetrics, type GatewayMetrics } from '../core/metrics.js';
 import type { FunctionName } from '../core/routes.js';
+import { consoleFilesIn } from '../console/console-files.js';
 import type { McpServiceOptions } from '../mcp/mcp-tools.js';
 import { keyItems, teamItems } from '../stores/access-items.js';
 import { DynamoDBCounterStore } from '../stores/dynamodb-counter-store.js';
@@ -53,6 +54,7 @@ export const coreDependenciesOf = (
     usageStore: new DynamoDBUsageStore(documents, options.tableNames.usage, options.config.settings.usage_retention_days, deadlineMs),
     responseStore: new DynamoDBResponseStore(documents, options.tableNames.responses, options.config.settings.response_retention_days, deadlineMs),
     masterKey: options.masterKey,
+    consoleAssets: options.consoleFolder ? consoleFilesIn(options.consoleFolder) : undefined,
     logger: parts.logger,
     metrics: parts.metrics,
     functionName,

@@ -50,6 +50,21 @@ export const authenticateMaster = async (headers: Headers, masterKey: () => Prom
   if (!secretsEqual(key, await masterKey())) throw unauthorized('Admin routes need the master key.');
 };
 
+/** A 401 for a key that is not a virtual key (blocked or expired keys are known ones). */
+export const isUnknownKey = (error: unknown): boolean => error instanceof GatewayError && error.status === 401 && error.code === 'invalid_api_key';
+
+/**
+ * Whether the presented key is the master key (constant-time), for routes
+ * either kind of key may call. A function not given the master key (its
+ * read fails) knows no master key: false.
+ */
+export const isMasterKey = async (headers: Headers, masterKey: () => Promise<string>): Promise<boolean> => {
+  const key = presentedKey(headers);
+  if (key === undefined) return false;
+  const expected = await masterKey().catch(() => undefined);
+  return expected !== undefined && secretsEqual(key, expected);
+};
+
 /** Whether an allowlist (empty = everything) holds `name`. */
 export const allows = (allowlist: readonly string[], name: string): boolean => allowlist.length === 0 || allowlist.includes(name);
 

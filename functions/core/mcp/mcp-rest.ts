@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import type { TollwayConfig } from '../config/schema.js';
+import { GatewayError } from '../errors.js';
 import { parseBody } from '../validation.js';
 import type { McpAccess, McpService } from './mcp-service.js';
 
@@ -39,3 +41,27 @@ const parseArguments = (text: string): Record<string, unknown> => {
   }), text);
   return parsed;
 };
+
+/**
+ * `GET /v1/mcp/servers`: each configured MCP server the caller may use, asked
+ * for its tool list now: reachable with its tools, or unreachable with the reason.
+ */
+export const listMcpServers = async (mcp: McpService, config: TollwayConfig, access: McpAccess) => ({
+  object: 'list' as const,
+  data: await Promise.all(
+    config.mcp_servers
+      .filter((server) => access.allowsServer(server.name))
+      .map(async (server) => {
+        const started = performance.now();
+        // Origin and path only: a query string may carry a token.
+        const url = `${new URL(server.url).origin}${new URL(server.url).pathname}`;
+        try {
+          const tools = await mcp.listTools(access, { server: server.name, required: true });
+          return { name: server.name, url, reachable: true, latency_ms: Math.round(performance.now() - started), tools: tools.map((tool) => tool.tool), error: null };
+        } catch (error) {
+          const message = error instanceof GatewayError ? error.message : 'the server could not be reached';
+          return { name: server.name, url, reachable: false, latency_ms: Math.round(performance.now() - started), tools: [], error: message };
+        }
+      }),
+  ),
+});

@@ -30,6 +30,16 @@ export class DeploymentHealth {
     return true;
   }
 
+  /** What this instance knows of a deployment: failures in the last minute and the end of its cooldown, if any. */
+  stateOf(deploymentId: string): { recentFailures: number; cooledUntil?: number } {
+    const now = this.now();
+    const cooledUntil = this.cooledUntil.get(deploymentId);
+    return {
+      recentFailures: (this.failures.get(deploymentId) ?? []).filter((time) => time > now - windowMs).length,
+      ...(cooledUntil !== undefined && cooledUntil > now ? { cooledUntil } : {}),
+    };
+  }
+
   recordSuccess(deploymentId: string): void {
     this.failures.delete(deploymentId);
   }

@@ -74,6 +74,11 @@ export class ModelRouter {
     }
   }
 
+  /** This instance's view of the `index`th deployment of `modelName` (config order): recent failures and cooldown. */
+  deploymentHealth(modelName: string, index: number): { recentFailures: number; cooledUntil?: number } {
+    return this.health.stateOf(`${modelName}#${index}`);
+  }
+
   /** Every deployment a chat request for `modelName` may end up on (for worst-case pricing). */
   candidates(modelName: string): Deployment[] {
     return this.chainOf(modelName).flatMap((name) => this.catalog.deployments(name) ?? []);
