@@ -146,6 +146,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
     'key.list': async ({ url }) => jsonResponse(200, await keyAdmin.list(url.searchParams)),
     'team.new': async ({ request }) => jsonResponse(200, await teamAdmin.create(await body(request))),
     'team.update': async ({ request }) => jsonResponse(200, await teamAdmin.update(await body(request))),
+    'team.delete': async ({ request }) => jsonResponse(200, await teamAdmin.delete(await body(request))),
     'team.info': async ({ url }) => jsonResponse(200, await teamAdmin.info(url.searchParams)),
     'team.list': async ({ url }) => jsonResponse(200, await teamAdmin.list(url.searchParams)),
     'spend.logs': async ({ url, caller, master }) =>

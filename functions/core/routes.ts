@@ -48,6 +48,7 @@ export type Operation =
   | 'key.list'
   | 'team.new'
   | 'team.update'
+  | 'team.delete'
   | 'team.info'
   | 'team.list'
   | 'spend.logs'
@@ -70,6 +71,8 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/vector_stores/{id}/search', function: 'retrieve', streaming: false, auth: 'key_or_master', operation: 'vector_stores.search' },
   { method: 'POST', path: '/mcp', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
   { method: 'POST', path: '/mcp/{server}', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
+  { method: 'GET', path: '/mcp/{server}', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
+  { method: 'DELETE', path: '/mcp/{server}', function: 'mcp', streaming: false, auth: 'key', operation: 'mcp.endpoint' },
   { method: 'GET', path: '/v1/mcp/tools', function: 'mcp', streaming: false, auth: 'key_or_master', operation: 'mcp.tools.list' },
   { method: 'GET', path: '/v1/mcp/servers', function: 'mcp', streaming: false, auth: 'key_or_master', operation: 'mcp.servers' },
   { method: 'GET', path: '/model/info', function: 'admin', streaming: false, auth: 'master', operation: 'model.info' },
@@ -81,6 +84,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/key/list', function: 'admin', streaming: false, auth: 'master', operation: 'key.list' },
   { method: 'POST', path: '/team/new', function: 'admin', streaming: false, auth: 'master', operation: 'team.new' },
   { method: 'POST', path: '/team/update', function: 'admin', streaming: false, auth: 'master', operation: 'team.update' },
+  { method: 'POST', path: '/team/delete', function: 'admin', streaming: false, auth: 'master', operation: 'team.delete' },
   { method: 'GET', path: '/team/info', function: 'admin', streaming: false, auth: 'master', operation: 'team.info' },
   { method: 'GET', path: '/team/list', function: 'admin', streaming: false, auth: 'master', operation: 'team.list' },
   { method: 'GET', path: '/spend/logs', function: 'admin', streaming: false, auth: 'key_or_master', operation: 'spend.logs' },

@@ -132,6 +132,23 @@ describe('self-service reads for a virtual key, everything for the master key', 
     expect(results.data.length).toBeLessThanOrEqual(2);
   });
 
+  it('deletes a team no key belongs to, and refuses one with keys (409 team_has_keys)', async () => {
+    await admin(gateway, 'POST', '/team/new', { team_id: 'busy' });
+    await admin(gateway, 'POST', '/team/new', { team_id: 'empty' });
+    await generateKey(gateway, { team_id: 'busy' });
+
+    const refused = await admin(gateway, 'POST', '/team/delete', { team_ids: ['busy'] });
+    const deleted = await admin(gateway, 'POST', '/team/delete', { team_ids: ['empty'] });
+    const again = await admin(gateway, 'POST', '/team/delete', { team_ids: ['empty'] });
+    const teams = await admin(gateway, 'GET', '/team/list');
+
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('team_has_keys');
+    expect(deleted.body).toEqual({ deleted_teams: ['empty'] });
+    expect(again.status).toBe(404);
+    expect(teams.body.teams.map((team: any) => team.team_id)).toEqual(['busy']);
+  });
+
   it('refuses a near miss of the master key on the shared routes with 401', async () => {
     const answer = await getAs(gateway, `${masterKey}x`, '/spend/logs');
 

@@ -16,6 +16,7 @@ const teamId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters,
 const teamFields = { ...limitSettingsFields, team_alias: z.string().min(1).max(256).nullish() };
 const newSchema = z.looseObject({ ...teamFields, team_id: teamId.optional() });
 const updateSchema = z.looseObject({ ...teamFields, team_id: teamId });
+const deleteSchema = z.looseObject({ team_ids: z.array(z.string().min(1).max(128)).min(1).max(100) });
 
 /** The admin view of a team. */
 export const describeTeam = (record: TeamRecord) => ({
@@ -24,7 +25,7 @@ export const describeTeam = (record: TeamRecord) => ({
   ...describeLimitSettings(record),
 });
 
-/** Team administration: new, update, info, list. */
+/** Team administration: new, update, delete, info, list. */
 export class TeamAdmin {
   constructor(
     private readonly teams: TeamStore,
@@ -61,6 +62,29 @@ export class TeamAdmin {
       await publishBudgetCeiling(this.counters, { kind: 'team', id: record.teamId, settings: record }, this.now().getTime());
     }
     return describeTeam(record);
+  }
+
+  /**
+   * Deletes teams that no key belongs to any more. A team with keys is
+   * refused (409 team_has_keys): its keys would stop working and their spend
+   * lose its team; move or delete them first.
+   */
+  async delete(body: unknown) {
+    const input = parseBody(deleteSchema, body);
+    const keys = await this.keys.list();
+    for (const id of input.team_ids) {
+      const members = keys.filter((key) => key.teamId === id).length;
+      if (members > 0) {
+        throw new GatewayError(409, `Team "${id}" still has ${members} key(s); move or delete them first.`, { code: 'team_has_keys', param: 'team_ids' });
+      }
+    }
+    const deleted: string[] = [];
+    for (const id of new Set(input.team_ids)) {
+      if (await this.teams.delete(id)) deleted.push(id);
+      this.teamCache.invalidate(id);
+    }
+    if (deleted.length === 0) throw new GatewayError(404, 'Team not found.', { code: 'team_not_found', param: 'team_ids' });
+    return { deleted_teams: deleted };
   }
 
   async info(query: URLSearchParams) {
