@@ -160,6 +160,20 @@ export const settingsSchema = z.strictObject({
   hold_ttl_seconds: z.number().int().min(1).max(86_400).default(960),
   /** Longest one DynamoDB call may take, retries included; past it the request fails closed with 503. */
   dynamodb_timeout_ms: z.number().int().min(100).max(30_000).default(2_000),
+  /**
+   * Budget leases: an instance that serves many requests at once holds a
+   * slice of each budget and rate window and admits requests from it in
+   * memory (no DynamoDB call before the upstream), settling in batches. Never
+   * on on-demand Lambda (`deployment.compute: lambda`), where an environment
+   * serves one request at a time and is frozen between them.
+   */
+  budget_leases: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** A lease nothing was admitted from for this long goes back to its budget. */
+      idle_return_ms: z.number().int().min(10).max(60_000).default(250),
+    })
+    .default({ enabled: true, idle_return_ms: 250 }),
 });
 
 /** How the chat and mcp functions run: on-demand Lambda, or Lambda Managed Instances (many requests per execution environment). */
