@@ -3,13 +3,16 @@
  * middy's `streamifyResponse` writes the returned status and headers as the
  * HTTP prelude, pipes the body to the client, and only then runs
  * `requestEnd`, where the request's background work (usage records) and the
- * metrics it recorded are settled before the invocation returns.
+ * metrics it recorded are settled before the invocation returns. The whole
+ * invocation runs in its request's scope: on Lambda Managed Instances many
+ * invocations share this module at once.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { createChatRuntime } from '../runtime/chat-runtime.js';
 import { BackgroundTasks, isStreamedRoute, toBufferedResult, toStreamedResult, type StreamedResult } from './lambda-host.js';
 import { lambdaGateway, settleBackgroundTasks } from './lambda-runtime.js';
+import { runInRequestScope } from '../observability/request-scope.js';
 import { observabilityMiddleware, publishLateMetrics } from './observability.js';
 
 const serveEvent = lambdaGateway('chat', createChatRuntime);
@@ -34,9 +37,18 @@ const finishInvocation = async (request: middy.Request<APIGatewayProxyEvent, unk
   publishLateMetrics();
 };
 
-export const handler = middy<APIGatewayProxyEvent, StreamedResult | string, Error, Context>({
+const invocation = middy<APIGatewayProxyEvent, StreamedResult | string, Error, Context>({
   streamifyResponse: true,
   requestEnd: finishInvocation,
 })
   .use(observabilityMiddleware())
   .handler(serve);
+
+type StreamingInvocation = (event: APIGatewayProxyEvent, responseStream: unknown, context: Context) => Promise<void>;
+/** The Lambda runtime's global: marks a handler as streaming its response. */
+const { awslambda } = globalThis as unknown as { awslambda: { streamifyResponse: (handler: StreamingInvocation) => StreamingInvocation } };
+
+// Outside middy, so the streamed body middy pipes after `serve` returns, and `requestEnd`, stay in the scope too.
+export const handler = awslambda.streamifyResponse((event, responseStream, context) =>
+  runInRequestScope(context.awsRequestId, () => (invocation as unknown as StreamingInvocation)(event, responseStream, context)),
+);
