@@ -107,11 +107,14 @@ export class GatewayFunction extends Construct {
         ...gatewayBundling(props.config),
         forceDockerBundling: false,
         commandHooks: {
-          beforeBundling: () => [],
+          // The admin function serves the web console at /ui: built (when stale) before, copied in beside the code after.
+          beforeBundling: (inputDir) => (props.name === 'admin' ? [`node "${join(inputDir, 'scripts', 'build-console.mjs')}"`] : []),
           beforeInstall: () => [],
           // Local knowledge bases travel with the code, at the same relative path.
-          afterBundling: (inputDir, outputDir) =>
-            localKnowledgeFolders(props.config).map((folder) => `mkdir -p "${join(outputDir, folder, '..')}" && cp -R "${join(inputDir, folder)}" "${join(outputDir, folder)}"`),
+          afterBundling: (inputDir, outputDir) => [
+            ...localKnowledgeFolders(props.config).map((folder) => `mkdir -p "${join(outputDir, folder, '..')}" && cp -R "${join(inputDir, folder)}" "${join(outputDir, folder)}"`),
+            ...(props.name === 'admin' ? [`cp -R "${join(inputDir, 'console', 'dist')}" "${join(outputDir, 'console')}"`] : []),
+          ],
         },
       },
     });

@@ -18,6 +18,7 @@ import { listMcpFunctions, callMcpTool, listMcpServers } from './mcp/mcp-rest.js
 import { modelInfo } from './routing/model-info.js';
 import { consoleAsset, consolePage, type ConsoleAssets } from './ui/console-assets.js';
 import { subjectsOf } from './limits/limit-windows.js';
+import { leaseOptionsFor } from './limits/lease-options.js';
 import { RequestLimiter } from './limits/request-limiter.js';
 import { describeError, type GatewayLogger } from './logger.js';
 import { noMetrics, noTeam, type GatewayMetrics } from './metrics.js';
@@ -94,6 +95,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   const limiter = new RequestLimiter(dependencies.counterStore, clock, dependencies.logger, {
     holdTtlMs: dependencies.config.settings.hold_ttl_seconds * 1000,
     onSoftBudget: (subject) => metrics.record('SoftBudgetCrossed', 1, { team: subject.teamId ?? noTeam }),
+    leases: leaseOptionsFor(dependencies.config, dependencies.functionName),
   });
   const maxBodyBytes = dependencies.config.settings.max_body_bytes;
   const router = new ModelRouter(dependencies.catalog, dependencies.config, { now: clock, random: dependencies.random ?? Math.random, logger: dependencies.logger, metrics });
@@ -157,7 +159,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
         await reconcile(url.searchParams, { keys: dependencies.keyStore, teams: dependencies.teamStore, counters: dependencies.counterStore, usage: dependencies.usageStore, now }),
       ),
     health: async () => jsonResponse(200, { status: 'ok' }),
-    'ui.page': () => consolePage(dependencies.consoleAssets),
+    'ui.page': ({ url }) => consolePage(dependencies.consoleAssets, url.pathname),
     'ui.asset': ({ params }) => consoleAsset(dependencies.consoleAssets, params.file),
   };
 
@@ -177,6 +179,7 @@ export const createGateway = (dependencies: GatewayDependencies): Gateway => {
   };
 
   return {
+    close: () => limiter.close(),
     async handle(request, context) {
       const arrivedAt = performance.now();
       const origin = allowedOrigin(request, dependencies.config.settings.cors_origins);

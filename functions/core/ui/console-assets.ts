@@ -43,8 +43,13 @@ const assetNotFound = (name: string) => new GatewayError(404, `The console has n
 const respond = (asset: ConsoleAsset, cacheControl: string) =>
   new Response(asset.body, { status: 200, headers: { 'content-type': asset.contentType, 'cache-control': cacheControl, ...securityHeaders } });
 
-/** `GET /ui`: the console's page, never cached (it names the current hashed assets). */
-export const consolePage = async (assets: ConsoleAssets | undefined): Promise<Response> => {
+/**
+ * `GET /ui`: the console's page, never cached (it names the current hashed
+ * assets). `/ui/` redirects to `/ui` with a relative Location, so the page's
+ * relative asset paths resolve under any API Gateway stage.
+ */
+export const consolePage = async (assets: ConsoleAssets | undefined, path: string): Promise<Response> => {
+  if (path.endsWith('/')) return new Response(null, { status: 308, headers: { location: '../ui' } });
   const page = await assets?.read('index.html');
   if (!page) throw notBuilt();
   return respond(page, 'no-store');
