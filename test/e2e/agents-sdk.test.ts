@@ -42,7 +42,7 @@ models:
 
     expect(calls).toEqual(['Lisbon']);
     expect(result.finalOutput).toBe('Sunny in Lisbon');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await gateway.settled();
     const logs = (await admin(gateway, 'GET', `/spend/logs?key=${hashKey(key)}`)).body as { data: Array<Record<string, unknown>> };
     expect(logs.data).toHaveLength(2);
     expect(logs.data.map((record) => [record.route, record.model, record.status])).toEqual([

@@ -154,7 +154,7 @@ models:
     await claudeCode.messages.create({ model: 'echo', max_tokens: 50, messages: [{ role: 'user', content: 'one' }] });
     await claudeCode.messages.stream({ model: 'echo', max_tokens: 50, messages: [{ role: 'user', content: 'two' }] }).finalMessage();
     await client(key).messages.create({ model: 'echo', max_tokens: 50, messages: [{ role: 'user', content: 'other session' }] });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await gateway.settled();
     const logs = (await admin(gateway, 'GET', `/spend/logs?key=${hashKey(key)}&session_id=session-42`)).body as { data: Array<Record<string, unknown>> };
     const ledger = (await admin(gateway, 'GET', `/spend/reconcile?key=${hashKey(key)}`)).body;
 

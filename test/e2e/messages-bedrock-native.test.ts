@@ -102,7 +102,7 @@ models:
     expect(message).toEqual({ ...recorded, model: 'claude' });
     expect(Number(response.headers.get('x-tollway-cost-usd'))).toBeCloseTo(costOf(message.usage), 9);
 
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await gateway.settled();
     const logs = (await admin(gateway, 'GET', `/spend/logs?key=${hashKey(key)}`)).body as { data: Array<Record<string, unknown>> };
     expect(logs.data[0]).toMatchObject({ model: 'claude', provider: 'bedrock', input_tokens: 12, completion_tokens: message.usage.output_tokens, cache_read_tokens: 2048, cache_write_tokens: 512, spend: costOf(message.usage) });
   });
@@ -155,7 +155,7 @@ models:
 
     expect(failure).toBeInstanceOf(Anthropic.RateLimitError);
     expect((failure as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await gateway.settled();
     expect((await admin(gateway, 'GET', `/spend/reconcile?key=${hashKey(key)}`)).body).toMatchObject({ usage_records: 1, difference: 0, live_holds: [] });
   });
 
@@ -190,7 +190,7 @@ models:
       expect(sent.tools).toHaveLength(20);
       expect(sent.messages[0]).toMatchObject({ role: 'system' });
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await gateway.settled();
     const logs = (await admin(gateway, 'GET', `/spend/logs?key=${hashKey(key)}&session_id=cc-${model}`)).body as { data: Array<Record<string, unknown>> };
     expect(logs.data).toEqual([expect.objectContaining({ model, session_id: `cc-${model}`, status: 200 })]);
   });

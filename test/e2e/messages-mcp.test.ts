@@ -57,7 +57,7 @@ knowledge_bases:
     expect(message.stop_reason).toBe('end_turn');
 
     // Both rounds are billed: the record, the spend and the header agree.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await gateway.settled();
     const logs = (await admin(gateway, 'GET', `/spend/logs?key=${hashKey(key)}`)).body as { data: Array<Record<string, number>> };
     expect(logs.data).toHaveLength(1);
     expect(logs.data[0].input_tokens).toBe(message.usage.input_tokens);

@@ -8,7 +8,6 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-openai-ups
 import { admin, generateKey, openaiClient, startTestGateway } from '../support/gateway.js';
 
 const knowledgeFolder = new URL('../../knowledge', import.meta.url).pathname;
-const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 /** The official OpenAI client's Responses API against the local gateway. */
 describe('POST /v1/responses with the openai client', () => {
@@ -74,7 +73,7 @@ knowledge_bases:
     expect(final.status).toBe('completed');
     expect(types.slice(0, 4)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
     expect(types.slice(-4)).toEqual(['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
-    await settle();
+    await gateway.settled();
     expect((await openai.responses.retrieve(final.id)).output_text).toBe('streamed words arrive');
   });
 
@@ -199,7 +198,7 @@ knowledge_bases:
     const key = await generateKey(gateway, { max_budget: 1 });
     await openaiClient(gateway, key).responses.create({ model: 'echo', input: 'recorded' });
     await openaiClient(gateway, key).responses.stream({ model: 'echo', input: 'recorded too' }).finalResponse();
-    await settle();
+    await gateway.settled();
     const logs = (await admin(gateway, 'GET', `/spend/logs?key=${hashKey(key)}`)).body as { data: Array<Record<string, unknown>> };
     expect(logs.data).toHaveLength(2);
     expect((await admin(gateway, 'GET', `/spend/reconcile?key=${hashKey(key)}`)).body).toMatchObject({ usage_records: 2, difference: 0, live_holds: [] });

@@ -45,7 +45,7 @@ mcp_servers:
     });
   /** Settlement and the usage record are written after the response. */
   const ledgerOf = async (key: string): Promise<Ledger> => {
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await gateway.settled();
     return (await admin(gateway, 'GET', `/spend/reconcile?key=${hashKey(key)}`)).body as Ledger;
   };
 
