@@ -169,11 +169,11 @@ export const settingsSchema = z.strictObject({
    */
   budget_leases: z
     .strictObject({
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(false),
       /** A lease nothing was admitted from for this long goes back to its budget. */
       idle_return_ms: z.number().int().min(10).max(60_000).default(250),
     })
-    .default({ enabled: true, idle_return_ms: 250 }),
+    .default({ enabled: false, idle_return_ms: 250 }),
 });
 
 /** How the chat and mcp functions run: on-demand Lambda, or Lambda Managed Instances (many requests per execution environment). */
