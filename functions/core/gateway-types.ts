@@ -16,4 +16,6 @@ export interface RequestContext {
 /** The gateway core: one web-standard request in, one (possibly streamed) response out. */
 export interface Gateway {
   handle(request: Request, context: RequestContext): Promise<Response>;
+  /** Gives back what this instance holds of budgets and rate windows (its leases): the host is shutting down, its requests settled. */
+  close?(): Promise<void>;
 }

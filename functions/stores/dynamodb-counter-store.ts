@@ -7,8 +7,10 @@ import {
   type Hold,
   type HoldGrowth,
   type HoldPlacement,
+  type HoldRevision,
   type HoldSettlement,
   type PlacementOutcome,
+  type RevisionOutcome,
 } from '../core/limits/counter-store.js';
 import { roundUsd } from '../core/pricing.js';
 import { withinDeadline } from './dynamodb-deadline.js';
@@ -36,8 +38,12 @@ const holdsOf = (item: Record<string, unknown>): Record<string, Hold> => {
   const holds: Record<string, Hold> = {};
   for (const [name, value] of Object.entries(item)) {
     if (!name.startsWith(holdPrefix)) continue;
-    const stored = value as { amount?: unknown; expires_at?: unknown } | undefined;
-    holds[name.slice(holdPrefix.length)] = { amount: Number(stored?.amount ?? 0), expiresAt: Number(stored?.expires_at ?? 0) };
+    const stored = value as { amount?: unknown; expires_at?: unknown; revision?: unknown } | undefined;
+    holds[name.slice(holdPrefix.length)] = {
+      amount: Number(stored?.amount ?? 0),
+      expiresAt: Number(stored?.expires_at ?? 0),
+      ...(stored?.revision === undefined ? {} : { revision: Number(stored.revision) }),
+    };
   }
   return holds;
 };
@@ -54,7 +60,7 @@ const toValues = (item: Record<string, unknown> | undefined): CounterValues | un
       }
     : undefined;
 
-const storedHold = (hold: Hold) => ({ amount: hold.amount, expires_at: hold.expiresAt });
+const storedHold = (hold: Hold) => ({ amount: hold.amount, expires_at: hold.expiresAt, ...(hold.revision === undefined ? {} : { revision: hold.revision }) });
 
 /** The budget the caller worked its headroom out from is not above the counter's own ceiling, when an administrator set one. */
 const withinCeiling = '(attribute_not_exists(#max) OR #max >= :max)';
@@ -160,6 +166,38 @@ export class DynamoDBCounterStore implements CounterStore {
       ExpressionAttributeNames: { '#hold': holdAttribute(holdId), '#amount': 'amount', '#committed': 'committed', '#spend': 'spend', '#requests': 'requests', '#tokens': 'tokens' },
       ExpressionAttributeValues: { ':held': held, ':delta': roundUsd(chargedUsd - held), ':charged': chargedUsd, ':requests': requests, ':tokens': tokens },
     });
+  }
+
+  async reviseHold(revision: HoldRevision): Promise<RevisionOutcome> {
+    const { counterId, holdId, from, to, chargedUsd, requests, tokens } = revision;
+    const growth = roundUsd(to - from + chargedUsd);
+    const names: Record<string, string> = { '#hold': holdAttribute(holdId), '#revision': 'revision', '#committed': 'committed', '#spend': 'spend', '#requests': 'requests', '#tokens': 'tokens' };
+    const values: Record<string, unknown> = { ':revision': revision.revision, ':growth': growth, ':charged': chargedUsd, ':requests': requests, ':tokens': tokens };
+    const conditions = ['#hold.#revision = :revision'];
+    if (growth > 0) {
+      Object.assign(names, { '#max': 'max_usd' });
+      Object.assign(values, { ':headroom': revision.committedAtMost ?? 0, ':max': revision.maxUsd ?? 0 });
+      conditions.push('#committed <= :headroom', withinCeiling);
+    }
+    let change = 'REMOVE #hold';
+    if (to > 0) {
+      Object.assign(names, { '#amount': 'amount', '#expires_at': 'expires_at' });
+      Object.assign(values, { ':to': to, ':expires': revision.expiresAt, ':next': revision.revision + 1 });
+      change = 'SET #hold.#amount = :to, #hold.#expires_at = :expires, #hold.#revision = :next';
+    }
+    const revised = await this.conditional({
+      counterId,
+      UpdateExpression: `${change} ADD #committed :growth, #spend :charged, #requests :requests, #tokens :tokens`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    if (revised) return { status: 'revised', values: revised };
+    // Refused: written already by this revision sent again, no room to grow, or the lease is gone.
+    const current = await this.get(counterId);
+    const lease = current?.holds[holdId];
+    if (lease?.revision === revision.revision + 1) return { status: 'revised', values: current };
+    return { status: lease?.revision === revision.revision ? 'refused' : 'gone', values: current };
   }
 
   async reclaimExpired(counterId: string, now: number): Promise<number> {

@@ -4,6 +4,8 @@ export interface Hold {
   amount: number;
   /** Epoch milliseconds after which any later write may reclaim it. */
   expiresAt: number;
+  /** A lease's count of writes: each revision is conditional on it, so one sent again changes nothing. */
+  revision?: number;
 }
 
 /** Counters of one budget period or rate-limit window of a key or team. */
@@ -76,6 +78,32 @@ export interface HoldSettlement {
   tokens: number;
 }
 
+/**
+ * Rewriting a lease (a hold an instance admits requests from in memory): the
+ * charges of the requests it served move from the lease into spend, and the
+ * lease grows, shrinks or ends (`to: 0` removes it), its expiry pushed out.
+ */
+export interface HoldRevision {
+  counterId: string;
+  holdId: string;
+  /** The revision the lease is at; the write makes it `revision + 1`. */
+  revision: number;
+  /** The lease's amount as last written. */
+  from: number;
+  /** Its amount after the write (charges drawn, growth added); 0 ends the lease. */
+  to: number;
+  expiresAt: number;
+  chargedUsd: number;
+  requests: number;
+  tokens: number;
+  /** When the lease grows: the most `committed` may be before the growth, and the budget that was worked out from. */
+  committedAtMost?: number;
+  maxUsd?: number;
+}
+
+/** `revised`: written (or found written by this revision sent before); `refused`: no room to grow, nothing changed; `gone`: no such lease at that revision (reclaimed, or ended). */
+export type RevisionOutcome = { status: 'revised' | 'refused' | 'gone'; values: CounterValues | undefined };
+
 export type PlacementOutcome = { placed: boolean; values: CounterValues | undefined };
 
 /**
@@ -92,6 +120,8 @@ export interface CounterStore {
   placeHold(placement: HoldPlacement): Promise<PlacementOutcome>;
   /** Grows a hold; false (nothing changed) when the budget has no room. */
   growHold(growth: HoldGrowth): Promise<boolean>;
+  /** Rewrites a lease: see `HoldRevision`. */
+  reviseHold(revision: HoldRevision): Promise<RevisionOutcome>;
   /** Removes the hold and charges its request; `undefined` when the hold is gone already (settled, or reclaimed). */
   settleHold(settlement: HoldSettlement): Promise<CounterValues | undefined>;
   /** Gives back the holds of the counter that expired before `now` (epoch ms); how many it reclaimed. */
