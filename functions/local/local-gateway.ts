@@ -95,6 +95,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       server.closeAllConnections();
       await closed;
       await settled();
+      // Every request has settled: what the instance still leases of budgets and rate windows goes back.
+      await gateway.close?.();
       await dynamo.close();
     },
   };
