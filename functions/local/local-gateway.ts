@@ -6,6 +6,7 @@ import type { GatewayLogger } from '../core/logger.js';
 import type { GatewayMetrics } from '../core/metrics.js';
 import { generateKey } from '../core/auth/key-hash.js';
 import type { AwsSettings } from '../runtime/aws/aws-settings.js';
+import { loopbackHostnames } from '../mcp/host-check.js';
 import { createGatewayRuntime } from '../runtime/create-gateway.js';
 import type { TableNames } from '../stores/table-definitions.js';
 import { connectLocalDynamoDB, startLocalDynamoDB } from './local-dynamodb.js';
@@ -70,6 +71,8 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     environment,
     logger: options.logger,
     metrics: options.metrics,
+    // A server on a loopback address answers MCP only to loopback names (DNS rebinding protection).
+    mcpHostnames: loopbackHostnames.includes(options.host ?? '127.0.0.1') ? loopbackHostnames : undefined,
   });
 
   // A client that stops reading is treated like a silent upstream: cut off after the stream idle timeout.

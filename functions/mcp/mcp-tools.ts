@@ -12,6 +12,7 @@ import type { McpService, McpToolDescription, McpToolResult } from '../core/mcp/
 import type { GatewayMetrics } from '../core/metrics.js';
 import type { BuiltInTool } from './built-in-tools.js';
 import { FederatedTools, type FederatedTool } from './federated-tools.js';
+import type { HostCheck } from './host-check.js';
 import type { ToolCallAudit } from './tool-call-audit.js';
 import { UpstreamPool } from './upstream-pool.js';
 import { toolResultSchema } from './upstream-results.js';
@@ -27,6 +28,8 @@ export interface McpServiceOptions {
   builtInTools?: readonly BuiltInTool[];
   /** How long an upstream's tool list is trusted (30 s by default). */
   toolListTtlMs?: number;
+  /** DNS rebinding protection for the `/mcp` endpoints (the local server); none when absent. */
+  hostCheck?: HostCheck;
 }
 
 /** The tool half of the MCP port, with a `close` for hosts and tests that end before the process does. */

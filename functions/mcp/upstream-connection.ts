@@ -54,6 +54,7 @@ export class UpstreamConnection {
   private toolList: { tools: UpstreamTool[]; expiresAt: number } | undefined;
   private toolListLoading: Promise<UpstreamTool[]> | undefined;
   private readonly now: () => number;
+  private resolvedHeaders: Promise<Record<string, string>> | undefined;
 
   constructor(private readonly options: UpstreamConnectionOptions) {
     this.name = options.server.name;
@@ -64,6 +65,15 @@ export class UpstreamConnection {
   /** The initialized session (initializing it on first use). */
   async connect(): Promise<UpstreamSession> {
     return (await this.openSession()).session;
+  }
+
+  /** Where and how the upstream is reached: its URL, the configured headers (references resolved once), the fetch to use. */
+  async endpoint(): Promise<{ url: string; headers: Record<string, string>; fetch: typeof fetch }> {
+    this.resolvedHeaders ??= this.resolveHeaders();
+    this.resolvedHeaders.catch(() => {
+      this.resolvedHeaders = undefined;
+    });
+    return { url: this.options.server.url, headers: await this.resolvedHeaders, fetch: this.options.fetch ?? fetch };
   }
 
   /** Sends one request and returns the upstream's result as it came (only its shape as a JSON-RPC result checked). */

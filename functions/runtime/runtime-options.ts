@@ -31,4 +31,6 @@ export interface RuntimeOptions {
   consoleFolder?: string;
   /** Where local knowledge-base indexes are saved (a writable folder). */
   knowledgeCacheDirectory?: string;
+  /** The host names the MCP endpoints answer to (DNS rebinding protection for a server on a loopback address); unchecked when absent. */
+  mcpHostnames?: readonly string[];
 }

@@ -69,6 +69,7 @@ export const mcpServiceOptionsOf = (options: RuntimeOptions, parts: RuntimeParts
   metrics: parts.metrics,
   fetch: options.fetch,
   builtInTools: options.config.knowledge_bases.length > 0 ? [knowledgeSearchTool(knowledge)] : [],
+  hostCheck: options.mcpHostnames && { hostnames: options.mcpHostnames, origins: options.config.settings.cors_origins },
 });
 
 /**

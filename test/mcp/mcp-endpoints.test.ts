@@ -187,11 +187,20 @@ describe('MCP endpoints in front of server-everything', () => {
     });
   });
 
-  it('opens a new upstream session when server-everything restarts and forgets the old one', async () => {
+  it('opens a new upstream session on /mcp when server-everything restarts; on /mcp/{server} the client’s session ends with 404 and a new one works', { timeout: 20_000 }, async () => {
     await everything.stop();
     everything = await startEverythingServer(Number(new URL(everything.url).port));
 
     const sum = await federated.callTool({ name: 'everything__get-sum', arguments: { a: 20, b: 22 } });
+    // The pass-through relays the client's own session, which the restarted upstream forgot (it answers 400; the spec's word is 404).
+    const lost = await fetch(`${gateway.url}/mcp/everything`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': perServer.transport?.sessionId ?? 'gone' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+    });
+    expect(lost.status).toBe(404);
+    await perServer.close().catch(() => undefined);
+    perServer = await connectMcp(gateway, '/mcp/everything', key);
     const echo = await perServer.callTool({ name: 'echo', arguments: { message: 'back again' } });
 
     expect(firstText(sum)).toBe('The sum of 20 and 22 is 42.');
