@@ -5,11 +5,10 @@ import type { ConformanceRevision } from './conformance-runner.js';
  * `/mcp/fixture` (functions/mcp/pass-through.ts relays the client's own
  * Streamable HTTP exchange: sessions, SSE, progress, input-required results,
  * subscriptions), as measured on 2026-12-03 with
- * @modelcontextprotocol/conformance 0.2.0-alpha.12: 83 of the 84 checks the
- * fixture passes directly at 2025-11-25, 141 of 148 at 2026-07-28, before
- * Host/Origin checking (DNS rebinding), `Mcp-*` header forwarding and the
- * 2026-07-28 requests going to the upstream unvalidated were added; a check
- * counts as passing when every instance of it passed.
+ * @modelcontextprotocol/conformance 0.2.0-alpha.12: all 84 checks the
+ * fixture passes directly at 2025-11-25 and 148 of 148 at 2026-07-28,
+ * i.e. every check; a check counts as passing when every instance of it
+ * passed.
  *
  * A ratchet: conformance-gateway.test.ts fails when one of these stops
  * passing. Grow the lists as the gateway learns more (measure-gateway.ts
@@ -17,6 +16,7 @@ import type { ConformanceRevision } from './conformance-runner.js';
  */
 export const gatewayPassingChecks: Record<ConformanceRevision, readonly string[]> = {
   '2025-11-25': [
+    'dns-rebinding-protection:localhost-host-rebinding-rejected',
     'completion-complete:completion-complete',
     'completion-complete:wire-schema-valid',
     'dns-rebinding-protection:localhost-host-valid-accepted',
@@ -102,6 +102,12 @@ export const gatewayPassingChecks: Record<ConformanceRevision, readonly string[]
     'tools-list:wire-schema-valid',
   ],
   '2026-07-28': [
+    'http-custom-header-server-validation:sep-2243-server-decode-base64',
+    'http-custom-header-server-validation:sep-2243-server-validate-param-match',
+    'server-stateless:sep-2575-http-server-method-not-found-404-initialize',
+    'server-stateless:sep-2575-http-server-method-not-found-404-logging-setlevel',
+    'server-stateless:sep-2575-http-server-method-not-found-404-resources-subscribe',
+    'server-stateless:sep-2575-http-server-method-not-found-404-resources-unsubscribe',
     'caching:sep-2549-cache-scope-valid',
     'caching:sep-2549-prompts-list-caching-hints',
     'caching:sep-2549-resources-list-caching-hints',
