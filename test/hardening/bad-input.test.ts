@@ -117,6 +117,8 @@ const seedsFor = (operation: Route['operation'], victimKey: string): unknown[] =
       return [{ team_id: 'fuzz-team', team_alias: 'Fuzz', max_budget: 5, models: ['echo'], knowledge_bases: ['docs'] }];
     case 'team.update':
       return [{ team_id: 'fuzz-team', blocked: false, max_budget: 3, metadata: { owner: 'me' } }];
+    case 'team.delete':
+      return [{ team_ids: ['no-such-team'] }];
     default:
       return [];
   }
@@ -217,7 +219,7 @@ settings:
     expect(serverErrors.splice(0)).toEqual([]);
   });
 
-  const credentialFor = (route: Route) => (route.auth === 'master' ? masterKey : route.auth === 'key' ? key : undefined);
+  const credentialFor = (route: Route) => (route.auth === 'master' ? masterKey : route.auth === 'key' || route.auth === 'key_or_master' ? key : undefined);
 
   /** Sends one request and checks the invariants every answer to bad input must keep. */
   const send = async (route: Route, path: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Probed> => {
