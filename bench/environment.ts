@@ -74,9 +74,11 @@ export interface BenchEnvironment {
   gateway: Child<{ url: string; dynamoEndpoint: string }>;
   /** A forwarding-only node:http proxy: the floor under any Node gateway here. */
   bareProxy: Child<{ url: string }>;
+  /** The Portkey AI gateway, for the side-by-side comparison (absent with `BENCH_PORTKEY=off`). */
+  portkey?: Child<{ url: string }>;
   virtualKey: string;
   /** Clients for the direct, gateway and bare-proxy path of one request shape; the gateway's key without budget or rate limit with `keyLimits: false`. */
-  clients(options: { paced: boolean; stream: boolean; keyLimits?: boolean }): { direct: TargetClient; gateway: TargetClient; bareProxy: TargetClient };
+  clients(options: { paced: boolean; stream: boolean; keyLimits?: boolean }): { direct: TargetClient; gateway: TargetClient; bareProxy: TargetClient; portkey?: TargetClient };
   /** Every child but the load generator, for pinning. */
   helpers(): Child<unknown>[];
   close(): Promise<void>;
@@ -117,6 +119,7 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
   });
 
   const bareProxy = await startChild<{ url: string }>('bare-proxy', { upstreamBaseUrl: upstream.ready.baseUrl });
+  const portkey = settings.portkey ? await startChild<{ url: string }>('portkey', {}) : undefined;
 
   const generateKey = async (settings: Record<string, unknown>) => {
     const generated = await fetch(`${gateway.ready.url}/key/generate`, {
@@ -146,6 +149,7 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
     dynalite,
     gateway,
     bareProxy,
+    portkey,
     virtualKey,
     clients({ paced, stream, keyLimits = true }) {
       const latencyHeaders: Record<string, string> = paced ? { [latencyHeaderName]: String(settings.overhead.pacedLatencyMs) } : {};
@@ -169,13 +173,28 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
           headers: { authorization: `Bearer ${directKey}`, ...latencyHeaders },
           body: requestBody('bench-model', stream),
         }),
+        // Portkey routes by headers: the OpenAI provider at the upstream's URL, the key passed through.
+        portkey: portkey
+          ? client({
+              origin: portkey.ready.url,
+              path: '/v1/chat/completions',
+              headers: {
+                authorization: `Bearer ${directKey}`,
+                'x-portkey-provider': 'openai',
+                'x-portkey-custom-host': upstream.ready.baseUrl,
+                ...(paced ? { 'x-portkey-forward-headers': latencyHeaderName, ...latencyHeaders } : {}),
+              },
+              body: requestBody('bench-model', stream),
+            })
+          : undefined,
       };
     },
-    helpers: () => [upstream, bareProxy, ...(dynalite ? [dynalite] : [])] as Child<unknown>[],
+    helpers: () => [upstream, bareProxy, ...(portkey ? [portkey] : []), ...(dynalite ? [dynalite] : [])] as Child<unknown>[],
     async close() {
       for (const opened of openClients) opened.close();
       await gateway.stop();
       await bareProxy.stop();
+      await portkey?.stop();
       await dynalite?.stop();
       await upstream.stop();
     },

@@ -71,6 +71,14 @@ export const toMarkdown = (results: BenchResults): string => {
         `| floor: a single UpdateItem (gateway's AWS client → dynalite) | ${ms(floors.dynamo.singleUpdate.p50)} | ${ms(floors.dynamo.singleUpdate.p90)} | ${ms(floors.dynamo.singleUpdate.p99)} | | | ${floors.dynamo.singleUpdate.count} calls |`,
       );
     }
+    for (const row of results.overhead ?? []) {
+      for (const other of row.comparisons ?? []) {
+        const ratio = other.added.p50 > 0 ? (row.added.p50 / other.added.p50).toFixed(2) : 'n/a';
+        lines.push(
+          `| ${other.name}, same rounds: concurrency ${row.concurrency}${row.pauseMs > 0 ? `, ${row.pauseMs} ms between requests` : ''} | ${ms(other.added.p50)} | ${ms(other.added.p90)} | ${ms(other.added.p99)} | Tollway p50 / ${other.name} p50 = ${ratio} | ${ms(row.direct.p50)} / ${ms(row.direct.p99)} | ${other.gateway.count}${other.errors ? `, ${other.errors} errors` : ''} |`,
+        );
+      }
+    }
     const reported = results.overhead?.find((row) => row.concurrency === 1 && row.pauseMs === 0)?.reportedOverhead;
     if (reported) lines.push('', `The gateway's own \`x-tollway-overhead-ms\` at concurrency 1: p50 ${ms(reported.p50)}, p99 ${ms(reported.p99)}.`);
     lines.push('');

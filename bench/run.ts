@@ -46,9 +46,9 @@ export const runBench = async (settings: BenchSettings): Promise<BenchResults> =
         const { overhead } = settings;
         const rows = [
           // Back to back: each request also meets the previous one's after-response work (settlement, usage record).
-          { label: 'back to back', concurrency: 1, paced: false, pauseMs: 0, rounds: overhead.rounds, requestsPerRound: overhead.requestsPerRound, warmup: overhead.warmupRequests },
+          { label: 'back to back', concurrency: 1, paced: false, pauseMs: 0, withPortkey: true, rounds: overhead.rounds, requestsPerRound: overhead.requestsPerRound, warmup: overhead.warmupRequests },
           // Spaced: the critical path alone, as a Lambda function sees it (one request per environment).
-          { label: 'spaced', concurrency: 1, paced: false, pauseMs: overhead.spacedPauseMs, rounds: Math.max(2, Math.round(overhead.rounds / 3)), requestsPerRound: Math.round(overhead.requestsPerRound / 2), warmup: 50 },
+          { label: 'spaced', concurrency: 1, paced: false, pauseMs: overhead.spacedPauseMs, withPortkey: true, rounds: Math.max(2, Math.round(overhead.rounds / 3)), requestsPerRound: Math.round(overhead.requestsPerRound / 2), warmup: 50 },
           { label: 'paced upstream', concurrency: 16, paced: true, pauseMs: 0, rounds: overhead.sixteenRounds, requestsPerRound: overhead.sixteenRequestsPerRound, warmup: overhead.sixteenRequestsPerRound },
           // The same gateway and request with a key that has no limits: what the gateway adds besides the admission round.
           { label: 'key without limits', concurrency: 1, paced: false, pauseMs: 0, keyLimits: false, rounds: Math.max(2, Math.round(overhead.rounds / 2)), requestsPerRound: overhead.requestsPerRound, warmup: 100 },
@@ -56,9 +56,13 @@ export const runBench = async (settings: BenchSettings): Promise<BenchResults> =
         results.overhead = [];
         for (const row of rows) {
           progress(`overhead at concurrency ${row.concurrency}, ${row.label}`);
+          const clients = environment.clients({ paced: row.paced, stream: false, keyLimits: row.keyLimits ?? true });
           results.overhead.push(
             await measureOverhead({
-              ...environment.clients({ paced: row.paced, stream: false, keyLimits: row.keyLimits ?? true }),
+              direct: clients.direct,
+              gateway: clients.gateway,
+              // Portkey in the same interleaved rounds: the ratio of the two added latencies is the comparison.
+              others: row.withPortkey && clients.portkey ? [{ name: 'Portkey', client: clients.portkey }] : undefined,
               keyLimits: row.keyLimits ?? true,
               concurrency: row.concurrency,
               upstreamLatencyMs: row.paced ? overhead.pacedLatencyMs : 0,

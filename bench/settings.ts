@@ -25,6 +25,8 @@ export interface BenchSettings {
   scenarios: ScenarioName[];
   /** `process` (default): dynalite in its own process; `in-process`: the local gateway exactly as `npm start` runs it. */
   dynalite: 'process' | 'in-process';
+  /** Measure the Portkey gateway in the same rounds as Tollway (`BENCH_PORTKEY=off` leaves it out). */
+  portkey: boolean;
   /** Write a V8 CPU profile of the gateway process into bench/results/profiles. */
   cpuProfile: boolean;
   overhead: {
@@ -50,6 +52,7 @@ export interface BenchSettings {
 export const benchSettings = (): BenchSettings => ({
   scenarios: selectedScenarios(),
   dynalite: process.env.BENCH_DYNALITE === 'in-process' ? 'in-process' : 'process',
+  portkey: process.env.BENCH_PORTKEY !== 'off',
   cpuProfile: process.env.BENCH_CPU_PROF === '1',
   overhead: {
     warmupRequests: numberFrom('BENCH_WARMUP_REQUESTS', 500),
