@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TollwayConfig } from '../core/config/schema.js';
 import type { GatewayLogger } from '../core/logger.js';
@@ -8,9 +9,13 @@ import { generateKey } from '../core/auth/key-hash.js';
 import type { AwsSettings } from '../runtime/aws/aws-settings.js';
 import { loopbackHostnames } from '../mcp/host-check.js';
 import { createGatewayRuntime } from '../runtime/create-gateway.js';
+import { keyItems } from '../stores/access-items.js';
+import { DynamoDBRecordStore } from '../stores/dynamodb-record-store.js';
 import type { TableNames } from '../stores/table-definitions.js';
 import { connectLocalDynamoDB, startLocalDynamoDB } from './local-dynamodb.js';
-import { createNodeHost } from './node-host.js';
+import { assertKnowledgeFolders, indexKnowledgeBases, type IndexProgress } from './local-knowledge.js';
+import { createNodeHost, type ObservedExchange } from './node-host.js';
+import { listenError } from './start-error.js';
 
 export interface LocalGatewayOptions {
   config: TollwayConfig;
@@ -31,6 +36,14 @@ export interface LocalGatewayOptions {
   aws?: AwsSettings;
   logger?: GatewayLogger;
   metrics?: GatewayMetrics;
+  /** Where relative paths in the config (local knowledge bases) start: the config file's folder; the working directory by default. */
+  baseDirectory?: string;
+  /** Names the config in messages (its path). */
+  configSource?: string;
+  /** Indexes local knowledge bases before listening, reporting progress here; without it they are indexed on first search. */
+  onIndexProgress?: (progress: IndexProgress) => void;
+  /** Called once per request after its response was written (the terminal's request lines). */
+  observe?: (exchange: ObservedExchange) => void;
 }
 
 export interface LocalGateway {
@@ -41,8 +54,14 @@ export interface LocalGateway {
   tableNames: TableNames;
   /** The DynamoDB endpoint the gateway talks to. */
   dynamoEndpoint: string;
+  /** Where local knowledge-base indexes are kept: `<dataDir>/knowledge`, or a temporary folder for `:memory:`. */
+  knowledgeCacheDirectory: string;
   /** Settles once every request in flight and every after-response task (settlements, usage records) has. */
   settled(): Promise<void>;
+  /** Requests whose responses are still being written. */
+  inFlight(): number;
+  /** The alias of a virtual key, by its id (for the terminal's lines about refused requests). */
+  keyAlias(keyId: string): Promise<string | undefined>;
   /**
    * Stops taking connections, lets requests in flight finish for up to
    * `graceMs` (0: none), cuts the rest off (each then settles as
@@ -58,6 +77,17 @@ export const localSecretVariable = (name: string) => `TOLLWAY_SECRET_${name.toUp
 /** Runs every route of the route table on one port, over an in-process dynalite (or the given `dynamoEndpoint`). */
 export const startLocalGateway = async (options: LocalGatewayOptions): Promise<LocalGateway> => {
   const environment = options.environment ?? process.env;
+  const baseDirectory = options.baseDirectory ?? process.cwd();
+  assertKnowledgeFolders(options.config, baseDirectory, options.configSource ?? 'the config');
+  const inMemory = options.dataDir === ':memory:';
+  const knowledgeCacheDirectory = inMemory ? mkdtempSync(join(tmpdir(), 'tollway-knowledge-')) : join(options.dataDir, 'knowledge');
+  const removeTemporary = () => inMemory && rmSync(knowledgeCacheDirectory, { recursive: true, force: true });
+  if (options.onIndexProgress) {
+    await indexKnowledgeBases(options.config, { baseDirectory, cacheDirectory: knowledgeCacheDirectory, onProgress: options.onIndexProgress }).catch((error: unknown) => {
+      removeTemporary();
+      throw error;
+    });
+  }
   const { masterKey, generated } = resolveMasterKey(options.masterKey, options.dataDir);
   const deadlineMs = options.config.settings.dynamodb_timeout_ms;
   const dynamo = options.dynamoEndpoint ? await connectLocalDynamoDB(options.dynamoEndpoint, deadlineMs) : await startLocalDynamoDB(options.dataDir, deadlineMs);
@@ -71,16 +101,27 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     environment,
     logger: options.logger,
     metrics: options.metrics,
+    baseDirectory,
+    knowledgeCacheDirectory,
     // A server on a loopback address answers MCP only to loopback names (DNS rebinding protection).
     mcpHostnames: loopbackHostnames.includes(options.host ?? '127.0.0.1') ? loopbackHostnames : undefined,
   });
 
   // A client that stops reading is treated like a silent upstream: cut off after the stream idle timeout.
-  const { server, settled } = createNodeHost(gateway, { stalledClientMs: options.config.settings.router.default_stream_idle_timeout_ms });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());
-  });
+  const { server, settled, inFlight } = createNodeHost(gateway, { stalledClientMs: options.config.settings.router.default_stream_idle_timeout_ms, observe: options.observe });
+  const port = options.port ?? 4000;
+  const listenHost = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, listenHost, () => resolve());
+    });
+  } catch (error) {
+    await dynamo.close();
+    removeTemporary();
+    throw listenError(error as Error, listenHost, port);
+  }
+  const keys = new DynamoDBRecordStore(dynamo.clients.documents, dynamo.tableNames.keys, keyItems, deadlineMs);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -90,7 +131,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
     masterKeyGenerated: generated,
     tableNames: dynamo.tableNames,
     dynamoEndpoint: dynamo.endpoint,
+    knowledgeCacheDirectory,
     settled,
+    inFlight,
+    keyAlias: async (keyId) => (await keys.get(keyId))?.keyAlias,
     async close({ graceMs = 0 } = {}) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -101,6 +145,7 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       // Every request has settled: what the instance still leases of budgets and rate windows goes back.
       await gateway.close?.();
       await dynamo.close();
+      removeTemporary();
     },
   };
 };
