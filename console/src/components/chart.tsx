@@ -32,7 +32,7 @@ export const Chart = ({ id, title, x, lines, format, summable = true }: ChartPro
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
-        axes: [{}, { values: (_, ticks) => ticks.map((tick) => format(tick)), size: 70 }],
+        axes: [{}, { values: (_, ticks) => ticks.map((tick) => format(tick)), size: 84 }],
         series: [{}, ...lines.map((line, index) => ({ label: line.label, stroke: palette[index % palette.length], width: 2, value: (_: uPlot, value: number | null) => (value === null ? '—' : format(value)) }))],
       },
       [x, ...lines.map((line) => line.values)] as uPlot.AlignedData,

@@ -49,8 +49,8 @@ export const Models = ({ api }: { api: Api }) => {
               <td>{deployment.weight}</td>
               <td>{deployment.price ? `${usd(deployment.price.input_per_mtok)} / ${usd(deployment.price.output_per_mtok)}` : '—'}</td>
               <td data-cell="health"><Badge tone={healthTone(deployment.health)}>{deployment.health.replace('_', ' ')}</Badge></td>
-              <td>{time(deployment.cooldown_until)}</td>
-              <td>{count(deployment.last_hour.requests)} / {count(deployment.last_hour.errors)}</td>
+              <td data-cell="cooldown">{time(deployment.cooldown_until)}</td>
+              <td data-cell="last-hour">{count(deployment.last_hour.requests)} / {count(deployment.last_hour.errors)}</td>
               <td>{milliseconds(deployment.last_hour.mean_latency_ms)}</td>
               <td>{deployment.last_hour.last_error_code ?? '—'}</td>
             </tr>

@@ -76,12 +76,12 @@ export const Teams = ({ api }: { api: Api }) => {
           {rows.map(({ team_info: team, keys }) => (
             <tr key={team.team_id} data-team-id={team.team_id}>
               <th scope="row">{team.team_alias ? `${team.team_alias} (${team.team_id})` : team.team_id}</th>
-              <td>{count(keys.length)}</td>
-              <td>{team.max_budget === null ? 'none' : `${usd(team.max_budget)}${team.budget_duration ? ` / ${team.budget_duration}` : ''}`}</td>
-              <td>{usd(team.spend)}</td>
+              <td data-cell="keys">{count(keys.length)}</td>
+              <td data-cell="budget">{team.max_budget === null ? 'none' : `${usd(team.max_budget)}${team.budget_duration ? ` / ${team.budget_duration}` : ''}`}</td>
+              <td data-cell="spend">{usd(team.spend)}</td>
               <td>{[team.rpm_limit ? `${team.rpm_limit} rpm` : '', team.tpm_limit ? `${team.tpm_limit} tpm` : ''].filter(Boolean).join(', ') || '—'}</td>
               <td>{list(team.models)}</td>
-              <td>{team.blocked ? <Badge tone="bad">blocked</Badge> : <Badge tone="good">active</Badge>}</td>
+              <td data-cell="status">{team.blocked ? <Badge tone="bad">blocked</Badge> : <Badge tone="good">active</Badge>}</td>
               <td class="actions">
                 <button type="button" aria-label={`Edit team ${team.team_id}`} onClick={() => { setFormError(undefined); setEditing({ existing: true, form: { team_id: team.team_id, team_alias: team.team_alias ?? '', ...limitsOf(team) } }); }}>
                   Edit
