@@ -140,6 +140,8 @@ describe('the web console at /ui, in Chromium', () => {
   });
 
   it('signs in with the virtual key and shows only that key: its budget, its spend and its own requests, no admin pages', async () => {
+    // The request after the unblock is settled and recorded after its answer.
+    await expect.poll(async () => (await spendLogs()).filter((row) => row.key_alias === 'analyst-app').length, { timeout: 5_000 }).toBe(4);
     const own = await gateway.openConsole();
     await signIn(own, newKey);
     await own.getByRole('heading', { level: 1, name: 'My key' }).waitFor();

@@ -83,6 +83,9 @@ describe('the console pages for teams, models, MCP servers and knowledge bases, 
       await expect(openai.chat.completions.create({ model: 'claude-haiku', messages: [{ role: 'user', content: `Bedrock is ${failingWord}.` }] })).rejects.toBeInstanceOf(OpenAI.APIError);
     }
 
+    // Usage records are written after the answer: wait for all five (the team test's request and these four).
+    await expect.poll(async () => ((await gateway.admin('/spend/logs?limit=100')).data as unknown[]).length, { timeout: 5_000 }).toBe(5);
+
     await goTo(admin, 'Models');
     const row = (model: string) => admin.locator(`tr[data-model="${model}"]`);
     await expect(row('claude-sonnet').locator('[data-cell="health"]').textContent()).resolves.toBe('healthy');
