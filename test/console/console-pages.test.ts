@@ -97,6 +97,46 @@ describe('the console pages for teams, models, MCP servers and knowledge bases, 
     await shoot('models');
   });
 
+  it('pages the spend logs by the API cursor', async () => {
+    const openai = gateway.openai((await gateway.admin('/key/generate', { key_alias: 'pager' })).key as string);
+    await Promise.all(Array.from({ length: 21 }, (_, index) => openai.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: `request ${index}` }] })));
+    await expect.poll(async () => ((await gateway.admin('/spend/logs?limit=100')).data as unknown[]).length, { timeout: 5_000 }).toBe(26);
+
+    await goTo(admin, 'Spend logs');
+    const rows = admin.locator('tbody tr[data-request-id]');
+    await expect.poll(() => rows.count()).toBe(25);
+    const firstPage = await rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-request-id')));
+    await admin.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(firstPage).not.toContain(await rows.first().getAttribute('data-request-id'));
+    await expect(admin.getByRole('button', { name: 'Next page' }).isDisabled()).resolves.toBe(true);
+    await admin.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+  });
+
+  it('works from the keyboard: sign-in, navigation and a dialog that Escape closes', async () => {
+    const page = await gateway.openConsole();
+    await page.getByLabel('API key').focus();
+    await page.keyboard.type(masterKey);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+
+    await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Keys' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
+    const create = page.getByRole('button', { name: 'Create key' });
+    await create.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Create key' });
+    await dialog.waitFor();
+    // Focus moves into the modal dialog, and Escape closes it, handing focus back.
+    await expect(dialog.evaluate((element) => element.contains(document.activeElement))).resolves.toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect(create.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+    await page.close();
+  });
+
   it('shows the MCP server reachable with its tools', async () => {
     await goTo(admin, 'MCP servers');
     const card = admin.locator('article[data-server="everything"]');
