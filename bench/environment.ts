@@ -84,7 +84,10 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-const benchConfig = (upstreamBaseUrl: string, pacedLatencyMs: number) => `
+const benchConfig = (upstreamBaseUrl: string, pacedLatencyMs: number, leases: boolean) => `
+settings:
+  # Budget leases: most requests are admitted in memory, with no DynamoDB call before the upstream (BENCH_LEASES=off: one hold each).
+  budget_leases: { enabled: ${leases} }
 models:
   - name: ${benchModels.immediate}
     provider: openai-compatible
@@ -106,7 +109,7 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
   const dynalite = settings.dynalite === 'process' ? await startChild<{ endpoint: string }>('dynalite', {}) : undefined;
   const masterKey = `sk-bench-master-${randomBytes(12).toString('hex')}`;
   const gatewaySettings: GatewayChildSettings = {
-    configYaml: benchConfig(upstream.ready.baseUrl, settings.overhead.pacedLatencyMs),
+    configYaml: benchConfig(upstream.ready.baseUrl, settings.overhead.pacedLatencyMs, settings.leases),
     masterKey,
     dynamoEndpoint: dynalite?.ready.endpoint,
   };

@@ -25,6 +25,8 @@ export interface BenchSettings {
   scenarios: ScenarioName[];
   /** `process` (default): dynalite in its own process; `in-process`: the local gateway exactly as `npm start` runs it. */
   dynalite: 'process' | 'in-process';
+  /** Budget leases in the gateway's config (`BENCH_LEASES=off`: every request holds its own worst case, one DynamoDB round before the upstream). */
+  leases: boolean;
   /** Measure the Portkey gateway in the same rounds as Tollway (`BENCH_PORTKEY=off` leaves it out). */
   portkey: boolean;
   /** Write a V8 CPU profile of the gateway process into bench/results/profiles. */
@@ -52,6 +54,7 @@ export interface BenchSettings {
 export const benchSettings = (): BenchSettings => ({
   scenarios: selectedScenarios(),
   dynalite: process.env.BENCH_DYNALITE === 'in-process' ? 'in-process' : 'process',
+  leases: process.env.BENCH_LEASES !== 'off',
   portkey: process.env.BENCH_PORTKEY !== 'off',
   cpuProfile: process.env.BENCH_CPU_PROF === '1',
   overhead: {
