@@ -35,7 +35,7 @@ export const createNodeHost = (gateway: Gateway, options: { stalledClientMs?: nu
     };
     let response: Response;
     try {
-      response = await gateway.handle(toWebRequest(incoming, clientGone.signal), context);
+      response = await gateway.handle(await toWebRequest(incoming, clientGone.signal), context);
     } catch (error) {
       response = errorResponse(error);
     }
