@@ -33,6 +33,9 @@ export const defaultDynamoDeadlineMs = 2_000;
 // Undefined attributes are dropped, not rejected; class instances are refused rather than stored as maps.
 const translateConfig = { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } };
 
+/** The name the SDK registers its per-call logging middleware under. */
+export const sdkLoggerMiddleware = 'loggerMiddleware';
+
 /**
  * The stores' DynamoDB document clients (lib-dynamodb), sharing one pool of
  * kept-alive sockets. Each attempt is bounded by the deadline as well, so a
@@ -41,11 +44,13 @@ const translateConfig = { marshallOptions: { removeUndefinedValues: true, conver
 export const createDynamoClients = (options: DynamoClientsOptions): DynamoClients => {
   const deadlineMs = options.deadlineMs ?? defaultDynamoDeadlineMs;
   const requestHandler = new NodeHttpHandler({ connectionTimeout: deadlineMs, requestTimeout: deadlineMs });
-  const client = (maxAttempts: number) =>
-    DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler }),
-      translateConfig,
-    );
+  const client = (maxAttempts: number) => {
+    const dynamodb = new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler });
+    // The SDK's logger middleware copies every input and output through its sensitive-field filter even when
+    // nothing logs them (its no-op logger still has an `info`); the stores log what matters themselves.
+    dynamodb.middlewareStack.remove(sdkLoggerMiddleware);
+    return DynamoDBDocumentClient.from(dynamodb, translateConfig);
+  };
   const documents = client(3);
   const counters = client(1);
   return {
