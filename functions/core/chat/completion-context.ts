@@ -146,6 +146,14 @@ export const meteredOf = (completion: CompletionContext): MeteredRequest => ({
   route: 'chat.completions',
 });
 
+/**
+ * Starts after-response work on the next turn of the event loop, once the
+ * response in hand has been written: its synchronous part (settlement, the
+ * first steps of the usage record's write, metrics) then stays off the
+ * critical path.
+ */
+export const afterResponse = (task: () => Promise<void>): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve)).then(task);
+
 /** Ends a chat completion: see `finishMetered`. */
 export const finishCompletion = (dependencies: ChatCompletionsDependencies, completion: CompletionContext, outcome: CompletionOutcome): Promise<void> =>
   finishMetered(dependencies, meteredOf(completion), outcome);
