@@ -15,7 +15,6 @@ import { toChatCompletion } from './chat-response.js';
 import { streamChatCompletion } from './chat-stream.js';
 import {
   admitRequest,
-  afterResponse,
   completionExtensions,
   completionHeaders,
   errorCodeOf,
@@ -100,17 +99,15 @@ const generateChatCompletion = async (
     const costUsd = completion.priorCostUsd + costOf(finalRound.usage, deployment.config.price);
     const latencyMs = performance.now() - completion.arrivedAt;
     context.waitUntil(
-      afterResponse(() =>
-        finishCompletion(dependencies, completion, {
-          usage: result.usage,
-          costUsd,
-          status: 200,
-          outcome: 'success',
-          latencyMs,
-          overheadMs: latencyMs - upstreamMs,
-          finishReason: result.finishReason,
-        }),
-      ),
+      finishCompletion(dependencies, completion, {
+        usage: result.usage,
+        costUsd,
+        status: 200,
+        outcome: 'success',
+        latencyMs,
+        overheadMs: latencyMs - upstreamMs,
+        finishReason: result.finishReason,
+      }),
     );
     return jsonResponse(200, { ...toChatCompletion(completion.identity, result, costUsd), ...completionExtensions(completion) }, {
       ...completionHeaders(completion, costUsd),

@@ -10,7 +10,6 @@ import { nextWithin, prepend } from '../stream-iterators.js';
 import { toChunk, toUsageChunk } from './chat-response.js';
 import { roundRequest, streamRounds } from './tool-rounds.js';
 import {
-  afterResponse,
   completionExtensions,
   completionHeaders,
   errorCodeOf,
@@ -52,8 +51,7 @@ export const streamChatCompletion = async (
   context.clientSignal?.addEventListener('abort', onClientGone, { once: true });
   const finish = (outcome: CompletionOutcome) => {
     context.clientSignal?.removeEventListener('abort', onClientGone);
-    // The last chunks are queued but not yet written: settle once they are.
-    context.waitUntil(afterResponse(() => finishCompletion(dependencies, completion, outcome)));
+    context.waitUntil(finishCompletion(dependencies, completion, outcome));
   };
 
   const upstreamStartedAt = performance.now();
