@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsSettings } from './aws-settings.js';
+import { withoutSdkLogger } from './sdk-logger.js';
 
 /** The DynamoDB clients every store is built with. */
 export interface DynamoClients {
@@ -33,9 +34,6 @@ export const defaultDynamoDeadlineMs = 2_000;
 // Undefined attributes are dropped, not rejected; class instances are refused rather than stored as maps.
 const translateConfig = { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } };
 
-/** The name the SDK registers its per-call logging middleware under. */
-export const sdkLoggerMiddleware = 'loggerMiddleware';
-
 /**
  * The stores' DynamoDB document clients (lib-dynamodb), sharing one pool of
  * kept-alive sockets. Each attempt is bounded by the deadline as well, so a
@@ -45,10 +43,7 @@ export const createDynamoClients = (options: DynamoClientsOptions): DynamoClient
   const deadlineMs = options.deadlineMs ?? defaultDynamoDeadlineMs;
   const requestHandler = new NodeHttpHandler({ connectionTimeout: deadlineMs, requestTimeout: deadlineMs });
   const client = (maxAttempts: number) => {
-    const dynamodb = new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler });
-    // The SDK's logger middleware copies every input and output through its sensitive-field filter even when
-    // nothing logs them (its no-op logger still has an `info`); the stores log what matters themselves.
-    dynamodb.middlewareStack.remove(sdkLoggerMiddleware);
+    const dynamodb = withoutSdkLogger(new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler }));
     return DynamoDBDocumentClient.from(dynamodb, translateConfig);
   };
   const documents = client(3);
