@@ -20,6 +20,8 @@ export interface Timing {
   totalMs: number;
   /** The gateway's own `x-tollway-overhead-ms`, when present. */
   reportedOverheadMs?: number;
+  /** When the request was issued, in epoch milliseconds (`performance.timeOrigin` based, comparable across the bench's processes). */
+  sentAt: number;
 }
 
 export interface StreamTiming extends Timing {
@@ -55,6 +57,7 @@ export class TargetClient {
           resolve({
             status: incoming.statusCode ?? 0,
             totalMs: performance.now() - startedAt,
+            sentAt: performance.timeOrigin + startedAt,
             reportedOverheadMs: typeof overhead === 'string' ? Number(overhead) : undefined,
           });
         });
@@ -90,6 +93,7 @@ export class TargetClient {
           resolve({
             status: incoming.statusCode ?? 0,
             totalMs: performance.now() - startedAt,
+            sentAt: performance.timeOrigin + startedAt,
             firstTokenMs: arrivals.length > 0 ? arrivals[0] - startedAt : undefined,
             gapsMs,
             tokens: arrivals.length,

@@ -16,6 +16,7 @@ import { build } from 'esbuild';
 import { TargetClient, type Target } from './client.js';
 import type { GatewayChildSettings } from './processes/gateway.js';
 import { startChild, type Child } from './processes/spawn.js';
+import type { TableNames } from '../functions/stores/table-definitions.js';
 import type { BenchSettings } from './settings.js';
 import { latencyHeaderName, type UpstreamSettings } from './upstream.js';
 
@@ -71,7 +72,7 @@ const requestBody = (model: string, stream: boolean) =>
 export interface BenchEnvironment {
   upstream: Child<{ baseUrl: string }>;
   dynalite?: Child<{ endpoint: string }>;
-  gateway: Child<{ url: string; dynamoEndpoint: string }>;
+  gateway: Child<{ url: string; dynamoEndpoint: string; tableNames: TableNames }>;
   /** A forwarding-only node:http proxy: the floor under any Node gateway here. */
   bareProxy: Child<{ url: string }>;
   /** The Portkey AI gateway, for the side-by-side comparison (absent with `BENCH_PORTKEY=off`). */
@@ -84,7 +85,10 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-const benchConfig = (upstreamBaseUrl: string, pacedLatencyMs: number) => `
+const benchConfig = (upstreamBaseUrl: string, pacedLatencyMs: number, leases: boolean) => `
+settings:
+  # Budget leases: most requests are admitted in memory, with no DynamoDB call before the upstream (BENCH_LEASES=off: one hold each).
+  budget_leases: { enabled: ${leases} }
 models:
   - name: ${benchModels.immediate}
     provider: openai-compatible
@@ -106,12 +110,12 @@ export const startBenchEnvironment = async (settings: BenchSettings): Promise<Be
   const dynalite = settings.dynalite === 'process' ? await startChild<{ endpoint: string }>('dynalite', {}) : undefined;
   const masterKey = `sk-bench-master-${randomBytes(12).toString('hex')}`;
   const gatewaySettings: GatewayChildSettings = {
-    configYaml: benchConfig(upstream.ready.baseUrl, settings.overhead.pacedLatencyMs),
+    configYaml: benchConfig(upstream.ready.baseUrl, settings.overhead.pacedLatencyMs, settings.leases),
     masterKey,
     dynamoEndpoint: dynalite?.ready.endpoint,
   };
   if (settings.cpuProfile) mkdirSync(profilesFolder, { recursive: true });
-  const gateway = await startChild<{ url: string; dynamoEndpoint: string }>('gateway', gatewaySettings, {
+  const gateway = await startChild<{ url: string; dynamoEndpoint: string; tableNames: TableNames }>('gateway', gatewaySettings, {
     // Profiled runs keep the sources (through tsx), so every frame names its package and file.
     script: settings.cpuProfile ? undefined : await bundleGatewayChild(),
     // --expose-gc lets the memory soak compare what is retained after a full collection, not what V8 has yet to collect.

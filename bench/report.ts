@@ -1,5 +1,8 @@
 /** The bench results as markdown tables, with the targets of issue 8 beside the numbers. */
 import type { ColdStartResult } from './scenarios/cold-start.js';
+import type { CostModel } from './cost-model.js';
+import { costMarkdown, dynamoCallsMarkdown } from './cost-report.js';
+import type { DynamoCallsResult } from './scenarios/dynamo-calls.js';
 import type { DynamoFloor } from './scenarios/floors.js';
 import type { MemoryResult } from './scenarios/memory.js';
 import type { OverheadResult } from './scenarios/overhead.js';
@@ -14,6 +17,9 @@ export interface BenchResults {
   overhead?: OverheadResult[];
   /** What any Node gateway pays here: a forwarding-only proxy, and one admission round against dynalite. */
   floors?: { bareProxy: OverheadResult; dynamo: DynamoFloor };
+  dynamoCalls?: DynamoCallsResult;
+  /** From the DynamoDB calls (and throughput, when run) and the list prices. */
+  cost?: CostModel;
   streaming?: StreamingResult;
   throughput?: ThroughputResult;
   memory?: MemoryResult;
@@ -83,6 +89,9 @@ export const toMarkdown = (results: BenchResults): string => {
     if (reported) lines.push('', `The gateway's own \`x-tollway-overhead-ms\` at concurrency 1: p50 ${ms(reported.p50)}, p99 ${ms(reported.p99)}.`);
     lines.push('');
   }
+
+  if (results.dynamoCalls) lines.push(...dynamoCallsMarkdown(results.dynamoCalls));
+  if (results.cost) lines.push(...costMarkdown(results.cost));
 
   if (results.throughput) {
     const row = results.throughput;

@@ -7,8 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { profilesFolder, startBenchEnvironment } from './environment.js';
+import { costModel } from './cost-model.js';
 import { toMarkdown, type BenchResults } from './report.js';
 import { measureColdStart } from './scenarios/cold-start.js';
+import { measureDynamoCalls } from './scenarios/dynamo-calls.js';
 import { measureDynamoFloor } from './scenarios/floors.js';
 import { measureMemory } from './scenarios/memory.js';
 import { measureOverhead } from './scenarios/overhead.js';
@@ -38,7 +40,7 @@ export const runBench = async (settings: BenchSettings): Promise<BenchResults> =
     results.coldStart = await measureColdStart(settings.coldStart.runs);
   }
 
-  if (wants('overhead') || wants('streaming') || wants('throughput') || wants('memory')) {
+  if (wants('overhead') || wants('dynamo-calls') || wants('streaming') || wants('throughput') || wants('memory')) {
     progress(`starting upstream, dynalite (${settings.dynalite}) and gateway`);
     const environment = await startBenchEnvironment(settings);
     try {
@@ -87,6 +89,19 @@ export const runBench = async (settings: BenchSettings): Promise<BenchResults> =
           dynamo: await measureDynamoFloor(environment.gateway.ready.dynamoEndpoint, Math.round((overhead.rounds * overhead.requestsPerRound) / 4)),
         };
       }
+      if (wants('dynamo-calls') && environment.dynalite) {
+        progress('DynamoDB calls per completion');
+        results.dynamoCalls = await measureDynamoCalls({
+          gateway: environment.clients({ paced: false, stream: false }).gateway,
+          upstream: environment.upstream,
+          dynalite: environment.dynalite,
+          tableNames: environment.gateway.ready.tableNames,
+          ...settings.dynamoCalls,
+          // Past the lease idle return (250 ms), so returned leases are counted too.
+          settleMs: 1500,
+          pauseMs: 20,
+        });
+      }
       if (wants('streaming')) {
         progress('streaming');
         const { streaming } = settings;
@@ -114,6 +129,16 @@ export const runBench = async (settings: BenchSettings): Promise<BenchResults> =
     } finally {
       await environment.close();
     }
+  }
+  if (results.dynamoCalls) {
+    const { perCompletion } = results.dynamoCalls;
+    const throughput = results.throughput;
+    results.cost = costModel({
+      writeUnitsPerCompletion: perCompletion.writeUnits,
+      readUnitsPerCompletion: perCompletion.readUnits,
+      cpuMsPerCompletion: throughput?.gatewayCpu === undefined ? undefined : (throughput.gatewayCpu * 1000) / throughput.requestsPerSecond,
+      addedMs: Math.max(0, results.overhead?.[0]?.added.p50 ?? 0),
+    });
   }
   results.durationSeconds = (performance.now() - began) / 1000;
   return results;

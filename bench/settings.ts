@@ -8,7 +8,7 @@ const numberFrom = (name: string, fallback: number): number => {
   return value;
 };
 
-export const scenarioNames = ['cold-start', 'overhead', 'streaming', 'throughput', 'memory'] as const;
+export const scenarioNames = ['cold-start', 'overhead', 'dynamo-calls', 'streaming', 'throughput', 'memory'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 const selectedScenarios = (): ScenarioName[] => {
@@ -25,6 +25,8 @@ export interface BenchSettings {
   scenarios: ScenarioName[];
   /** `process` (default): dynalite in its own process; `in-process`: the local gateway exactly as `npm start` runs it. */
   dynalite: 'process' | 'in-process';
+  /** Budget leases in the gateway's config (`BENCH_LEASES=off`: every request holds its own worst case, one DynamoDB round before the upstream). */
+  leases: boolean;
   /** Measure the Portkey gateway in the same rounds as Tollway (`BENCH_PORTKEY=off` leaves it out). */
   portkey: boolean;
   /** Write a V8 CPU profile of the gateway process into bench/results/profiles. */
@@ -42,6 +44,8 @@ export interface BenchSettings {
     /** Requests per path per round at concurrency 16. */
     sixteenRequestsPerRound: number;
   };
+  /** Requests (after a warm-up) whose DynamoDB calls are counted. */
+  dynamoCalls: { warmupRequests: number; requests: number };
   streaming: { streamsPerRound: number; rounds: number; chunks: number; chunkIntervalMs: number; concurrency: number };
   throughput: { seconds: number; concurrency: number };
   memory: { soakSeconds: number; warmupSeconds: number; concurrency: number };
@@ -52,6 +56,7 @@ export interface BenchSettings {
 export const benchSettings = (): BenchSettings => ({
   scenarios: selectedScenarios(),
   dynalite: process.env.BENCH_DYNALITE === 'in-process' ? 'in-process' : 'process',
+  leases: process.env.BENCH_LEASES !== 'off',
   portkey: process.env.BENCH_PORTKEY !== 'off',
   cpuProfile: process.env.BENCH_CPU_PROF === '1',
   overhead: {
@@ -63,6 +68,7 @@ export const benchSettings = (): BenchSettings => ({
     sixteenRounds: numberFrom('BENCH_SIXTEEN_ROUNDS', 4),
     sixteenRequestsPerRound: numberFrom('BENCH_SIXTEEN_ROUND_REQUESTS', 160),
   },
+  dynamoCalls: { warmupRequests: numberFrom('BENCH_DYNAMO_WARMUP_REQUESTS', 100), requests: numberFrom('BENCH_DYNAMO_REQUESTS', 400) },
   streaming: {
     streamsPerRound: numberFrom('BENCH_STREAMS_PER_ROUND', 15),
     rounds: numberFrom('BENCH_STREAM_ROUNDS', 8),

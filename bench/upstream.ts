@@ -21,8 +21,13 @@ export interface BenchUpstream {
   /** The OpenAI base URL (`.../v1`). */
   baseUrl: string;
   port: number;
+  /** When each chat request arrived (epoch ms, `performance.timeOrigin` based), oldest first; `reset` forgets them. */
+  arrivals(reset: boolean): number[];
   close(): Promise<void>;
 }
+
+/** Arrivals kept at most (the soak sends tens of thousands): the oldest are dropped first. */
+const maxArrivals = 100_000;
 
 const created = 1_700_000_000;
 const identity = { id: 'chatcmpl-bench', created, model: 'bench-model' };
@@ -65,6 +70,7 @@ const after = (milliseconds: number, run: () => void) => (milliseconds > 0 ? set
 /** Starts the upstream on a free port of 127.0.0.1. */
 export const startBenchUpstream = async (settings: UpstreamSettings, port = 0): Promise<BenchUpstream> => {
   const events = streamEvents(settings.streamChunks);
+  let arrivals: number[] = [];
 
   const streamResponse = (response: ServerResponse) => {
     response.writeHead(200, sseHeaders);
@@ -80,6 +86,9 @@ export const startBenchUpstream = async (settings: UpstreamSettings, port = 0): 
   };
 
   const server: Server = createServer((incoming: IncomingMessage, response: ServerResponse) => {
+    // The receive time lets the bench tell which DynamoDB calls a request made before it reached the model.
+    arrivals.push(performance.timeOrigin + performance.now());
+    if (arrivals.length > maxArrivals) arrivals = arrivals.slice(-maxArrivals / 2);
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
@@ -101,6 +110,11 @@ export const startBenchUpstream = async (settings: UpstreamSettings, port = 0): 
   return {
     baseUrl: `http://127.0.0.1:${address.port}/v1`,
     port: address.port,
+    arrivals(reset) {
+      const recorded = arrivals;
+      if (reset) arrivals = [];
+      return recorded;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -9,6 +9,7 @@ import { masterKeySecretArnVariable } from '../functions/handlers/environment.js
 import { tableDefinitions } from '../functions/stores/table-definitions.js';
 import { bedrockInvokeStatements, bedrockRetrieveStatement } from './bedrock-access.js';
 import type { DataTables } from './data-tables.js';
+import { chatFunctionMemoryMb, smallFunctionMemoryMb } from './function-memory.js';
 import { GatewayFunction } from './gateway-function.js';
 import { ManagedInstances, managedInstanceMemoryMb } from './managed-instances.js';
 import { grantTableAccess, tableAccessOf } from './table-access.js';
@@ -52,7 +53,7 @@ export class GatewayFunctions extends Construct {
       config,
       // The Lambda maximum: a long generation streams for minutes.
       timeout: Duration.minutes(15),
-      memorySize: onManagedInstances ? managedInstanceMemoryMb : 1024,
+      memorySize: onManagedInstances ? managedInstanceMemoryMb : chatFunctionMemoryMb,
       environment: tables.environment,
     });
     grantTables('chat', this.chat);
@@ -65,7 +66,7 @@ export class GatewayFunctions extends Construct {
       config,
       // Inside API Gateway's 29-second limit for buffered integrations.
       timeout: Duration.seconds(29),
-      memorySize: onManagedInstances ? managedInstanceMemoryMb : 512,
+      memorySize: onManagedInstances ? managedInstanceMemoryMb : smallFunctionMemoryMb,
       environment: tables.environment,
     });
     grantTables('mcp', this.mcp);
@@ -77,7 +78,7 @@ export class GatewayFunctions extends Construct {
       name: 'retrieve',
       config,
       timeout: Duration.seconds(29),
-      memorySize: 512,
+      memorySize: smallFunctionMemoryMb,
       environment: tables.environment,
     });
     grantTables('retrieve', this.retrieve);
@@ -88,7 +89,7 @@ export class GatewayFunctions extends Construct {
       name: 'admin',
       config,
       timeout: Duration.seconds(30),
-      memorySize: 512,
+      memorySize: smallFunctionMemoryMb,
       environment: { ...tables.environment, [masterKeySecretArnVariable]: masterKey.secretArn },
     });
     grantTables('admin', this.admin);

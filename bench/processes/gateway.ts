@@ -33,4 +33,4 @@ const gateway = await startLocalGateway({
   logger: silentLogger,
   environment: {},
 });
-serveParent({ url: gateway.url, dynamoEndpoint: gateway.dynamoEndpoint }, gateway.close);
+serveParent({ url: gateway.url, dynamoEndpoint: gateway.dynamoEndpoint, tableNames: gateway.tableNames }, gateway.close);

@@ -19,6 +19,8 @@ export interface Child<Ready> {
   ready: Ready;
   /** Its memory usage; after a full garbage collection with `collect` (children started with --expose-gc). */
   memory(options?: { collect?: boolean }): Promise<MemorySample>;
+  /** What the child recorded (see `ReportSource`); forgotten by the child with `reset`. */
+  report<Report>(options?: { reset?: boolean }): Promise<Report>;
   /** User plus system CPU time the process has used, in milliseconds (Linux), or undefined. */
   cpuTimeMs(): number | undefined;
   stop(): Promise<void>;
@@ -42,7 +44,7 @@ export const startChild = async <Ready>(name: string, settings: unknown, options
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_CHILD_SETTINGS: JSON.stringify(settings) },
   });
-  const pending = new Map<number, (sample: MemorySample) => void>();
+  const pending = new Map<number, (answer: unknown) => void>();
   let nextId = 0;
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bench child ${name} did not start in time`)), options.timeoutMs ?? 60_000);
@@ -51,22 +53,24 @@ export const startChild = async <Ready>(name: string, settings: unknown, options
       if (message.type === 'ready') {
         clearTimeout(timer);
         resolve(message as Ready);
-      } else if (message.type === 'memory' && message.id !== undefined) {
-        pending.get(message.id)?.(message as unknown as MemorySample);
+      } else if ((message.type === 'memory' || message.type === 'report') && message.id !== undefined) {
+        pending.get(message.id)?.(message.type === 'report' ? message.report : message);
         pending.delete(message.id);
       }
     });
   });
   const pid = child.pid ?? 0;
+  const ask = <Answer>(message: Record<string, unknown>) =>
+    new Promise<Answer>((resolve) => {
+      nextId += 1;
+      pending.set(nextId, resolve as (answer: unknown) => void);
+      child.send({ ...message, id: nextId });
+    });
   return {
     pid,
     ready,
-    memory: (memoryOptions = {}) =>
-      new Promise<MemorySample>((resolve) => {
-        nextId += 1;
-        pending.set(nextId, resolve);
-        child.send({ type: 'memory', id: nextId, collect: memoryOptions.collect === true });
-      }),
+    memory: (memoryOptions = {}) => ask<MemorySample>({ type: 'memory', collect: memoryOptions.collect === true }),
+    report: <Report>(reportOptions: { reset?: boolean } = {}) => ask<Report>({ type: 'report', reset: reportOptions.reset === true }),
     cpuTimeMs: () => processCpuTimeMs(pid),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -28,8 +28,28 @@ export const pathOfTarget = (target: string): string => {
   return `/${encodeURIComponent(target)}`;
 };
 
+/**
+ * Bodies that declare a length up to this are read whole before the Request
+ * is made, as API Gateway hands Lambda a whole body: a buffer is much cheaper
+ * to build a Request on than a web stream over the socket. Longer ones (and
+ * chunked ones) stay streams, so the core can refuse them early (413).
+ */
+const bufferedBodyBytes = 1024 * 1024;
+
+/** The whole body of a request, or the error that broke it off (a reset, broken framing). */
+const readWhole = async (incoming: IncomingMessage): Promise<Buffer | Error> => {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  if (!incoming.complete) return new Error('the request body ended early');
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+};
+
 /** A web-standard Request for a Node request; `signal` aborts when the client goes away. */
-export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Request => {
+export const toWebRequest = async (incoming: IncomingMessage, signal: AbortSignal): Promise<Request> => {
   const headers = new Headers();
   for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
     try {
@@ -42,14 +62,17 @@ export const toWebRequest = (incoming: IncomingMessage, signal: AbortSignal): Re
   const path = pathOfTarget(incoming.url ?? '/');
   if (forbiddenMethods.has(method.toUpperCase())) throw methodNotAllowed(method, path);
   const hasBody = method !== 'GET' && method !== 'HEAD';
+  const declaredLength = Number(incoming.headers['content-length'] ?? Number.NaN);
+  let body: BodyInit | undefined;
+  if (hasBody && Number.isFinite(declaredLength) && declaredLength <= bufferedBodyBytes) {
+    const whole = await readWhole(incoming);
+    // A body broken off is the core's to answer (400 invalid_body), as it would be reading a stream.
+    body = whole instanceof Error ? new ReadableStream({ start: (controller) => controller.error(whole) }) : (whole as Uint8Array<ArrayBuffer>);
+  } else if (hasBody) {
+    body = Readable.toWeb(incoming) as ReadableStream<Uint8Array>;
+  }
   // Routing comes from the request target alone: the Host header (which may hold anything) is only a header.
-  return new Request(`http://localhost${path}`, {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
-    duplex: 'half',
-    signal,
-  } as RequestInit);
+  return new Request(`http://localhost${path}`, { method, headers, body, duplex: 'half', signal } as RequestInit);
 };
 
 /**

@@ -68,7 +68,7 @@ export const createNodeHost = (gateway: Gateway, options: NodeHostOptions = {}):
     let response: Response;
     let model: () => string | undefined = () => undefined;
     try {
-      let request = toWebRequest(incoming, clientGone.signal);
+      let request = await toWebRequest(incoming, clientGone.signal);
       if (options.observe) ({ request, model } = tapRequestBody(request));
       response = await gateway.handle(request, context);
     } catch (error) {

@@ -289,8 +289,8 @@ describe('TollwayStack', () => {
       );
     });
 
-    it('gives chat 15 minutes and 1 GB, admin 30 seconds and 512 MB', () => {
-      template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollway chat routes', Timeout: 900, MemorySize: 1024 });
+    it('gives chat 15 minutes and 512 MB (sized from the bench RSS), admin 30 seconds and 512 MB', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollway chat routes', Timeout: 900, MemorySize: 512 });
       template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollway admin routes', Timeout: 30, MemorySize: 512 });
     });
 

@@ -146,6 +146,9 @@ export const meteredOf = (completion: CompletionContext): MeteredRequest => ({
   route: 'chat.completions',
 });
 
+/** Resolves on the next turn of the event loop, once the response in hand has been written. */
+const responseWritten = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Ends a chat completion: see `finishMetered`. */
 export const finishCompletion = (dependencies: ChatCompletionsDependencies, completion: CompletionContext, outcome: CompletionOutcome): Promise<void> =>
   finishMetered(dependencies, meteredOf(completion), outcome);
@@ -153,10 +156,14 @@ export const finishCompletion = (dependencies: ChatCompletionsDependencies, comp
 /**
  * Ends a metered request, once, on every path: settles the budget reservation
  * with the real cost, writes the usage record, reports metrics and the log
- * line. Runs after the response; failures are logged, never surfaced (the
- * client already has its answer).
+ * line. Runs after the response: it starts on the next turn of the event
+ * loop, so even its synchronous part (settlement, the first steps of the
+ * usage record's write, metrics) waits until the response (or a stream's
+ * last chunks) is written. Failures are logged, never surfaced (the client
+ * already has its answer).
  */
 export const finishMetered = async (dependencies: ChatCompletionsDependencies, metered: MeteredRequest, outcome: CompletionOutcome): Promise<void> => {
+  await responseWritten();
   const { usage } = outcome;
   const tokens = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.outputTokens;
   const { overageUsd } = metered.admission.chargeFor(outcome.costUsd);

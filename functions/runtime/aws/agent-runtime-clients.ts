@@ -1,6 +1,7 @@
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { perRegion, type AwsSettings } from './aws-settings.js';
+import { withoutSdkLogger } from './sdk-logger.js';
 
 /**
  * A Bedrock Agent Runtime client (Retrieve) as the gateway makes them: over
@@ -11,13 +12,15 @@ import { perRegion, type AwsSettings } from './aws-settings.js';
 export const createBedrockAgentRuntimeClient = (
   options: AwsSettings & { endpoint?: string; maxAttempts?: number; requestHandler?: NodeHttpHandler },
 ): BedrockAgentRuntimeClient =>
-  new BedrockAgentRuntimeClient({
-    region: options.region,
-    credentials: options.credentials,
-    endpoint: options.endpoint,
-    maxAttempts: options.maxAttempts ?? 2,
-    requestHandler: options.requestHandler ?? new NodeHttpHandler(),
-  });
+  withoutSdkLogger(
+    new BedrockAgentRuntimeClient({
+      region: options.region,
+      credentials: options.credentials,
+      endpoint: options.endpoint,
+      maxAttempts: options.maxAttempts ?? 2,
+      requestHandler: options.requestHandler ?? new NodeHttpHandler(),
+    }),
+  );
 
 /** One `createBedrockAgentRuntimeClient` per region the knowledge bases name, sharing one pool of sockets. */
 export const bedrockAgentRuntimeClients = (settings: AwsSettings = {}): ((region: string | undefined) => BedrockAgentRuntimeClient) => {

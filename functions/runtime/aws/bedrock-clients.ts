@@ -1,6 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { perRegion, type AwsSettings } from './aws-settings.js';
+import { withoutSdkLogger } from './sdk-logger.js';
 
 /**
  * A Bedrock Runtime client as the gateway makes them. Over HTTP/1.1 with
@@ -14,13 +15,15 @@ import { perRegion, type AwsSettings } from './aws-settings.js';
  * fail over.
  */
 export const createBedrockRuntimeClient = (options: AwsSettings & { endpoint?: string; requestHandler?: NodeHttpHandler }): BedrockRuntimeClient =>
-  new BedrockRuntimeClient({
-    region: options.region,
-    credentials: options.credentials,
-    endpoint: options.endpoint,
-    maxAttempts: 1,
-    requestHandler: options.requestHandler ?? new NodeHttpHandler(),
-  });
+  withoutSdkLogger(
+    new BedrockRuntimeClient({
+      region: options.region,
+      credentials: options.credentials,
+      endpoint: options.endpoint,
+      maxAttempts: 1,
+      requestHandler: options.requestHandler ?? new NodeHttpHandler(),
+    }),
+  );
 
 /** One `createBedrockRuntimeClient` per region, sharing one pool of sockets. */
 export const bedrockRuntimeClients = (settings: AwsSettings = {}): ((region: string | undefined) => BedrockRuntimeClient) => {

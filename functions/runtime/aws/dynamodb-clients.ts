@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsSettings } from './aws-settings.js';
+import { withoutSdkLogger } from './sdk-logger.js';
 
 /** The DynamoDB clients every store is built with. */
 export interface DynamoClients {
@@ -41,11 +42,10 @@ const translateConfig = { marshallOptions: { removeUndefinedValues: true, conver
 export const createDynamoClients = (options: DynamoClientsOptions): DynamoClients => {
   const deadlineMs = options.deadlineMs ?? defaultDynamoDeadlineMs;
   const requestHandler = new NodeHttpHandler({ connectionTimeout: deadlineMs, requestTimeout: deadlineMs });
-  const client = (maxAttempts: number) =>
-    DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler }),
-      translateConfig,
-    );
+  const client = (maxAttempts: number) => {
+    const dynamodb = withoutSdkLogger(new DynamoDBClient({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, maxAttempts, requestHandler }));
+    return DynamoDBDocumentClient.from(dynamodb, translateConfig);
+  };
   const documents = client(3);
   const counters = client(1);
   return {

@@ -58,7 +58,7 @@ export const startConformanceServer = async (options: ConformanceServerOptions =
     const disconnected = new AbortController();
     outgoing.once('close', () => disconnected.abort());
     try {
-      await writeWebResponse(await handle(toWebRequest(incoming, disconnected.signal)), outgoing);
+      await writeWebResponse(await handle(await toWebRequest(incoming, disconnected.signal)), outgoing);
     } catch (error) {
       onError(error instanceof Error ? error : new Error(String(error)));
       if (outgoing.headersSent) outgoing.destroy();
