@@ -9,6 +9,7 @@ const optionSpecs = {
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },
   'data-dir': { type: 'string' },
+  outputs: { type: 'string' },
   // key and team settings
   alias: { type: 'string' },
   id: { type: 'string' },

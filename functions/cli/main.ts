@@ -8,6 +8,7 @@ import { parseCommandLine, text } from './cli-options.js';
 import { doctorResult, runDoctor } from './doctor.js';
 import { CliError, GatewayClient } from './gateway-client.js';
 import { indexCommand } from './index-command.js';
+import { readStackOutputs, regionOfArn } from './stack-outputs.js';
 import { modelsCommand, spendCommand } from './usage-commands.js';
 
 export const usage = `tollway: operate a Tollway gateway (local or deployed)
@@ -24,6 +25,8 @@ export const usage = `tollway: operate a Tollway gateway (local or deployed)
 
   --url <gateway>   default http://127.0.0.1:4000 (TOLLWAY_URL)
   --key <key>       default TOLLWAY_MASTER_KEY, else the local data folder's master-key file
+  --outputs <file>  a deployed stack's outputs (cdk deploy --outputs-file <file>): its ApiUrl, and the
+                    master key read from the MasterKeySecretArn secret with your AWS credentials
   --json            machine-readable output
   --config <file>   default TOLLWAY_CONFIG or ./tollway.config.yaml (doctor, index)
   --data-dir <dir>  default TOLLWAY_DATA_DIR or ./.tollway`;
@@ -57,11 +60,14 @@ export const runCli = async (args: string[], io: CliIo): Promise<number> => {
       io.stdout(usage);
       return command || values.help ? 0 : 2;
     }
-    const url = text(values, 'url') ?? io.environment.TOLLWAY_URL ?? 'http://127.0.0.1:4000';
+    const outputsPath = text(values, 'outputs') ?? io.environment.TOLLWAY_STACK_OUTPUTS;
+    const outputs = outputsPath ? readStackOutputs(resolve(io.cwd, outputsPath)) : undefined;
+    const url = text(values, 'url') ?? io.environment.TOLLWAY_URL ?? outputs?.url ?? 'http://127.0.0.1:4000';
     const configPath = resolve(io.cwd, text(values, 'config') ?? io.environment.TOLLWAY_CONFIG ?? 'tollway.config.yaml');
     const dataDirSetting = text(values, 'data-dir') ?? io.environment.TOLLWAY_DATA_DIR ?? '.tollway';
     const dataDir = dataDirSetting === ':memory:' ? dataDirSetting : resolve(io.cwd, dataDirSetting);
-    const client = new GatewayClient({ url, key: keyOf(text(values, 'key'), url, dataDir, io.environment) });
+    const key = keyOf(text(values, 'key'), url, dataDir, io.environment) ?? (outputs?.masterKeySecretArn ? await masterKeyOf(outputs.masterKeySecretArn, io) : undefined);
+    const client = new GatewayClient({ url, key });
     let result: CommandResult;
     let exitCode = 0;
     switch (command) {
@@ -99,6 +105,18 @@ export const runCli = async (args: string[], io: CliIo): Promise<number> => {
     }
     throw error;
   }
+};
+
+/** The deployed master key, from its Secrets Manager secret (the AWS SDK's default credentials and the ARN's region). */
+const masterKeyOf = async (secretArn: string, io: CliIo): Promise<string> => {
+  const { secretsReader } = await import('../runtime/aws/secrets.js');
+  try {
+    const value = await secretsReader({ region: io.environment.AWS_REGION ?? regionOfArn(secretArn) })(secretArn);
+    if (value) return value.trim();
+  } catch (error) {
+    throw new CliError(`the master key secret ${secretArn} cannot be read (${(error as Error).message}); check your AWS credentials, or pass --key.`);
+  }
+  throw new CliError(`the master key secret ${secretArn} does not exist; pass --key.`);
 };
 
 /** `tollway ingest`: scripts/ingest.ts, which prints the ingestion job's progress with --wait. */

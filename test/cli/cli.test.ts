@@ -6,6 +6,8 @@
  * the last test runs the real bin/tollway-cli.mjs.
  */
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +42,12 @@ describe('npx tollway', () => {
     return { code, stdout, stderr };
   };
   /** The same, through the package's bin in its own process. */
-  const tollwayBin = (args: string[]) =>
+  const tollwayBin = (args: string[], environment: Record<string, string | undefined> = {}) =>
     new Promise<Run>((resolve) => {
       execFile(
         process.execPath,
         [join(repositoryRoot, 'bin/tollway-cli.mjs'), ...args],
-        { cwd: folder, env: environmentOf({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }) },
+        { cwd: folder, env: { ...environmentOf({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }), ...environment } },
         (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
@@ -196,5 +198,39 @@ knowledge_bases:
     expect(unknown.stderr.trim().split('\n').at(-1)).toBe('tollway: Unknown command "frobnicate" (tollway --help lists them).');
     expect(badFlag.code).toBe(1);
     expect(badFlag.stderr).toMatch(/tollway: .*--colour/);
+  }, 30_000);
+
+  it('--outputs: the URL and master key of a deployed stack, from cdk deploy --outputs-file and its Secrets Manager secret', async () => {
+    // Prepare: Secrets Manager (which cannot run here) answering GetSecretValue for the stack's secret.
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:TollwayMasterKeySecret-AbC123';
+    const asked: string[] = [];
+    const secretsManager: Server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const { SecretId } = JSON.parse(body) as { SecretId: string };
+        asked.push(`${String(request.headers['x-amz-target'])} ${SecretId}`);
+        response.setHeader('content-type', 'application/x-amz-json-1.1');
+        response.end(JSON.stringify({ ARN: secretArn, Name: 'TollwayMasterKeySecret', SecretString: masterKey, VersionId: 'v1', CreatedDate: 1764700000 }));
+      });
+    });
+    await new Promise<void>((resolve) => secretsManager.listen(0, '127.0.0.1', resolve));
+    const outputsFile = join(folder, 'outputs.json');
+    writeFileSync(outputsFile, JSON.stringify({ Tollway: { ApiUrl: `${gateway.url}/`, MasterKeySecretArn: secretArn } }));
+
+    // Act
+    const run = await tollwayBin(['keys', 'list', '--json', '--outputs', 'outputs.json'], {
+      TOLLWAY_URL: undefined,
+      TOLLWAY_MASTER_KEY: undefined,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsManager.address() as AddressInfo).port}`,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'example-secret',
+    }).finally(() => secretsManager.close());
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(Array.isArray(JSON.parse(run.stdout).keys)).toBe(true);
+    expect(asked).toEqual([`secretsmanager.GetSecretValue ${secretArn}`]);
   }, 30_000);
 });
