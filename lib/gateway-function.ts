@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -5,6 +6,7 @@ import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ConfigError } from '../functions/core/config/load.js';
 import type { TollwayConfig } from '../functions/core/config/schema.js';
 import type { FunctionName } from '../functions/core/routes.js';
 import { metricNamespace } from '../functions/core/metrics.js';
@@ -15,14 +17,19 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The folders of `provider: local` knowledge bases, relative to the project:
- * they are copied into every bundle. A folder outside the project cannot be.
+ * they are copied into every bundle. A folder outside the project, or one
+ * that is not there, is a one-line ConfigError (at synth, not at bundling).
  */
 export const localKnowledgeFolders = (config: TollwayConfig): string[] =>
   config.knowledge_bases.flatMap((base) => {
     if (base.provider !== 'local') return [];
     const folder = relative(projectRoot, resolve(projectRoot, base.path));
     if (folder.startsWith('..') || isAbsolute(folder)) {
-      throw new Error(`knowledge_bases "${base.name}": path ${base.path} is outside the project and cannot be deployed with the functions`);
+      throw new ConfigError(`knowledge_bases "${base.name}": path ${base.path} is outside the project and cannot be deployed with the functions`);
+    }
+    const found = statSync(join(projectRoot, folder), { throwIfNoEntry: false });
+    if (!found?.isDirectory()) {
+      throw new ConfigError(`knowledge_bases "${base.name}": path ${base.path} (${join(projectRoot, folder)}) ${found ? 'is not a folder' : 'does not exist'}; fix "path", relative to the project folder`);
     }
     return [folder];
   });
@@ -85,6 +92,7 @@ export class GatewayFunction extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const knowledgeFolders = localKnowledgeFolders(props.config);
     this.lambdaFunction = new NodejsFunction(this, 'Function', {
       description: `Tollway ${props.name} routes`,
       entry: join(projectRoot, 'functions', 'handlers', `${props.name}.ts`),
@@ -112,7 +120,7 @@ export class GatewayFunction extends Construct {
           beforeInstall: () => [],
           // Local knowledge bases travel with the code, at the same relative path.
           afterBundling: (inputDir, outputDir) => [
-            ...localKnowledgeFolders(props.config).map((folder) => `mkdir -p "${join(outputDir, folder, '..')}" && cp -R "${join(inputDir, folder)}" "${join(outputDir, folder)}"`),
+            ...knowledgeFolders.map((folder) => `mkdir -p "${join(outputDir, folder, '..')}" && cp -R "${join(inputDir, folder)}" "${join(outputDir, folder)}"`),
             ...(props.name === 'admin' ? [`cp -R "${join(inputDir, 'console', 'dist')}" "${join(outputDir, 'console')}"`] : []),
           ],
         },
