@@ -141,8 +141,10 @@ export const startLocalGateway = async (options: LocalGatewayOptions): Promise<L
       if (graceMs > 0) await Promise.race([settled(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       server.closeAllConnections();
       await closed;
-      await settled();
-      // Every request has settled: what the instance still leases of budgets and rate windows goes back.
+      // Leases stop admitting and go back as the requests in flight settle: a last settlement does not wait out
+      // the idle return (its timer does not keep the process alive, so waiting for it could end the process first).
+      await Promise.all([settled(), gateway.close?.()]);
+      // Every request has settled: whatever the instance still leases of budgets and rate windows goes back.
       await gateway.close?.();
       await dynamo.close();
       removeTemporary();

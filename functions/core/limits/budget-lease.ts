@@ -1,6 +1,6 @@
 import { roundUsd } from '../pricing.js';
 import { isThrottling, isTransient, retrying } from '../retry.js';
-import type { CounterValues, RevisionOutcome } from './counter-store.js';
+import { expiredHolds, type CounterValues, type PlacementOutcome, type RevisionOutcome } from './counter-store.js';
 import { IdleReturn } from './idle-return.js';
 import type { LeaseContext, WaitUntil } from './lease-context.js';
 import { budgetLeaseSize } from './lease-sizing.js';
@@ -199,20 +199,28 @@ export class BudgetLease {
     const sentAt = this.context.now();
     const expiresAt = sentAt + this.context.termMs + this.context.holdTtlMs;
     const maxUsd = this.maxUsd;
-    const outcome = await retrying(
-      () =>
-        this.context.store.placeHold({
-          counterId: this.budget.counterId,
-          holdId: leaseId,
-          hold: { amount: size, expiresAt, revision: 0 },
-          committedAtMost: roundUsd(maxUsd - size),
-          maxUsd,
-          expiresAt: this.budget.counterExpiresAt,
-        }),
-      isTransient,
-      3,
-      25,
-    );
+    const place = () =>
+      retrying(
+        () =>
+          this.context.store.placeHold({
+            counterId: this.budget.counterId,
+            holdId: leaseId,
+            hold: { amount: size, expiresAt, revision: 0 },
+            committedAtMost: roundUsd(maxUsd - size),
+            maxUsd,
+            expiresAt: this.budget.counterExpiresAt,
+          }),
+        isTransient,
+        3,
+        25,
+      );
+    let outcome: PlacementOutcome = await place();
+    // Holds and leases that expired (an instance that crashed) go back before this lease is sized on them;
+    // when they were what refused it, it is tried again.
+    if (expiredHolds(outcome.values, sentAt).length > 0) {
+      const reclaimed = await this.context.store.reclaimExpired(this.budget.counterId, sentAt).catch(() => 0);
+      if (!outcome.placed && reclaimed > 0) outcome = await place();
+    }
     this.observe(outcome.values);
     if (!outcome.placed) return false;
     this.leaseId = leaseId;
