@@ -182,6 +182,8 @@ describe('the mcp Lambda handler, streamed', () => {
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      // Short, so a quiet stream shows its keep-alive comments within the test.
+      TOLLWAY_SSE_KEEP_ALIVE_MS: '100',
     });
     Object.assign(globalThis, { awslambda: lambdaStreamingGlobals });
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -226,6 +228,21 @@ describe('the mcp Lambda handler, streamed', () => {
       .filter((line) => line.startsWith('data: '))
       .map((line) => JSON.parse(line.slice(6)) as { method?: string; params?: { progress?: number }; result?: { content: { text: string }[] } });
     expect(messages.map((message) => message.params?.progress ?? message.result?.content[0]?.text)).toEqual([1, 2, 'through the gate']);
+  });
+
+  it('writes keep-alive comments while the upstream stream is quiet, between events', async () => {
+    const stream = new ResponseStream();
+
+    const invoked = mcpHandler(gatedCall(4), stream, lambdaContext('mcp'));
+    await waitFor(() => stream.text.includes(': keep-alive\n\n'), 'a keep-alive comment');
+    fixture.openGate();
+    await invoked;
+
+    const text = stream.text;
+    expect(text.indexOf(': keep-alive')).toBeGreaterThan(text.indexOf('"progress":1'));
+    expect(text.indexOf(': keep-alive')).toBeLessThan(text.indexOf('"progress":2'));
+    // Every comment sits between events, never inside one.
+    expect(text.split('\n\n').every((block) => !block.includes(': keep-alive') || block.trim() === ': keep-alive')).toBe(true);
   });
 
   it('aborts the upstream call when the client goes away mid-stream', async () => {
