@@ -17,7 +17,8 @@ const controlledSource = () => {
 
 const readAll = async (stream: ReadableStream<Uint8Array>, chunks: string[]) => {
   const decoder = new TextDecoder();
-  for await (const chunk of stream) chunks.push(decoder.decode(chunk));
+  const reader = stream.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(decoder.decode(next.value));
 };
 
 describe('keepEventStreamAlive', () => {
