@@ -64,8 +64,8 @@ export class GatewayFunctions extends Construct {
     this.mcp = new GatewayFunction(this, 'Mcp', {
       name: 'mcp',
       config,
-      // Inside API Gateway's 29-second limit for buffered integrations.
-      timeout: Duration.seconds(29),
+      // The Lambda maximum: the /mcp routes stream (progress, long tool calls, subscriptions/listen) for up to API Gateway's 15 minutes.
+      timeout: Duration.minutes(15),
       memorySize: onManagedInstances ? managedInstanceMemoryMb : smallFunctionMemoryMb,
       environment: tables.environment,
     });

@@ -18,6 +18,14 @@ describe('the route table', () => {
     const keys = routes.map((route) => `${route.method} ${route.path}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(routes.every((route) => route.path.startsWith('/'))).toBe(true);
-    expect(routes.filter((route) => route.streaming).map((route) => route.path)).toEqual(['/v1/chat/completions', '/v1/messages', '/v1/responses']);
+    expect(routes.filter((route) => route.streaming).map((route) => route.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/messages',
+      '/v1/responses',
+      '/mcp',
+      '/mcp/{server}',
+      '/mcp/{server}',
+      '/mcp/{server}',
+    ]);
   });
 });

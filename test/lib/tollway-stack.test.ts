@@ -135,6 +135,26 @@ describe('TollwayStack', () => {
       expect(uri).toContain(logicalId(stack, stack.functions.chat.lambdaFunction));
     });
 
+    it('streams the MCP routes (POST /mcp, POST/GET/DELETE /mcp/{server}) through response-streaming-invocations of the mcp function', () => {
+      const mcpRoutes = [
+        ['POST', '/mcp'],
+        ['POST', '/mcp/{server}'],
+        ['GET', '/mcp/{server}'],
+        ['DELETE', '/mcp/{server}'],
+      ] as const;
+      for (const [httpMethod, path] of mcpRoutes) {
+        const integration = methodFor(template, httpMethod, path).Properties.Integration;
+
+        expect(integration.ResponseTransferMode, `${httpMethod} ${path}`).toBe('STREAM');
+        expect(integration.TimeoutInMillis, `${httpMethod} ${path}`).toBe(900_000);
+        const uri = render(integration.Uri);
+        expect(uri, `${httpMethod} ${path}`).toMatch(/:lambda:path\/2021-11-15\/functions\/.*\/response-streaming-invocations$/);
+        expect(uri, `${httpMethod} ${path}`).toContain(logicalId(stack, stack.functions.mcp.lambdaFunction));
+      }
+      // The REST tool routes stay buffered.
+      expect(methodFor(template, 'POST', '/v1/mcp/tools/call').Properties.Integration.ResponseTransferMode).toBeUndefined();
+    });
+
     it('buffers GET /v1/models through the plain invocations path', () => {
       const integration = methodFor(template, 'GET', '/v1/models').Properties.Integration;
 
@@ -289,8 +309,9 @@ describe('TollwayStack', () => {
       );
     });
 
-    it('gives chat 15 minutes and 512 MB (sized from the bench RSS), admin 30 seconds and 512 MB', () => {
+    it('gives chat 15 minutes and 512 MB (sized from the bench RSS), mcp (streamed) 15 minutes and 512 MB, admin 30 seconds and 512 MB', () => {
       template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollway chat routes', Timeout: 900, MemorySize: 512 });
+      template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollway mcp routes', Timeout: 900, MemorySize: 512 });
       template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Tollway admin routes', Timeout: 30, MemorySize: 512 });
     });
 
