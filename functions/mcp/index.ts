@@ -27,7 +27,7 @@ export const createMcpService = (options: McpServiceOptions): ClosableMcpService
     async handle(request, access, server) {
       const refusal = rebindingRefusal(request, options.hostCheck);
       if (refusal) return refusal;
-      if (server === undefined) return serveMcp(federatedServer(federated, access), request, serveOptions(access));
+      if (server === undefined) return serveMcp(() => federatedServer(federated, access), request, serveOptions(access));
       const connection = pool.get(server);
       if (!connection) throw new GatewayError(404, `Unknown MCP server "${server}".`, { code: 'mcp_server_not_found' });
       if (!access.allowsServer(server)) {

@@ -124,7 +124,9 @@ describe('MCP permissions, authentication and REST tools', () => {
       expect((await notJson.json()).error.code).toBe(-32700);
       expect(notRpc.status).toBe(400);
       expect(unknownMethod.status).toBe(200);
-      expect(await unknownMethod.json()).toMatchObject({ id: 7, error: { code: -32601 } });
+      // The 2025 side answers as JSON or as one SSE event (the SDK v2 stateless fallback streams).
+      const answer = (await unknownMethod.text()).replace(/^event: message\r?\ndata: /, '');
+      expect(JSON.parse(answer)).toMatchObject({ id: 7, error: { code: -32601 } });
     });
   });
 
