@@ -26,6 +26,13 @@ const parseJson = (text: string): unknown => {
   }
 };
 
+/** The body as JSON, or for an event stream (an MCP answer may come as one) the JSON of its last `data:` line. */
+const parseBody = (text: string, contentType: string | null): unknown => {
+  if (!contentType?.includes('text/event-stream')) return parseJson(text);
+  const data = text.split('\n').filter((line) => line.startsWith('data:'));
+  return data.length > 0 ? parseJson(data.at(-1)!.slice(5)) : undefined;
+};
+
 /** One request whose whole answer (headers and body, streams included) must arrive within `timeoutMs`. */
 export const probe = async (url: string, init: RequestInit, timeoutMs = 10_000): Promise<Probed> => {
   const startedAt = performance.now();
@@ -33,7 +40,7 @@ export const probe = async (url: string, init: RequestInit, timeoutMs = 10_000):
   try {
     const response = await fetch(url, { ...init, signal });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, text, json: parseJson(text), milliseconds: performance.now() - startedAt };
+    return { status: response.status, headers: response.headers, text, json: parseBody(text, response.headers.get('content-type')), milliseconds: performance.now() - startedAt };
   } catch (error) {
     if (signal.aborted) throw new HangError(`${init.method ?? 'GET'} ${url}`, timeoutMs);
     throw error;
