@@ -5,9 +5,7 @@ import { ConfigError } from '../core/config/load.js';
 import { LocalStartError } from '../local/start-error.js';
 import { keysCommand, teamsCommand, type CommandResult } from './admin-commands.js';
 import { parseCommandLine, text } from './cli-options.js';
-import { doctorResult, runDoctor } from './doctor.js';
 import { CliError, GatewayClient } from './gateway-client.js';
-import { indexCommand } from './index-command.js';
 import { readStackOutputs, regionOfArn } from './stack-outputs.js';
 import { modelsCommand, spendCommand } from './usage-commands.js';
 
@@ -84,15 +82,19 @@ export const runCli = async (args: string[], io: CliIo): Promise<number> => {
         result = await modelsCommand(client);
         break;
       case 'doctor': {
+        // doctor and index load the AWS SDK, the MCP client and the indexer: only when asked for, so the admin commands start fast.
+        const { doctorResult, runDoctor } = await import('./doctor.js');
         const checks = await runDoctor({ configPath, url: text(values, 'url') ?? io.environment.TOLLWAY_URL, environment: io.environment, skipBedrock: values['skip-bedrock'] === true });
         const outcome = doctorResult(checks);
         result = outcome;
         exitCode = outcome.failed ? 1 : 0;
         break;
       }
-      case 'index':
+      case 'index': {
+        const { indexCommand } = await import('./index-command.js');
         result = await indexCommand({ configPath, dataDir, progress: io.stderr });
         break;
+      }
       default:
         throw new CliError(`Unknown command "${command}" (tollway --help lists them).`);
     }
