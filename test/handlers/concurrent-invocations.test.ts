@@ -8,100 +8,24 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../functions/local/local-dynamodb.js';
 import { requestIdProperty } from '../../functions/observability/emf-metrics.js';
+import { lambdaContext as lambdaInvocationContext, lambdaStreamingGlobals, nullDelimiter, proxyEvent as apiGatewayEvent, ResponseStream, startSecretsManager, type BufferedHandler, type StreamingHandler } from '../support/lambda-runtime.js';
 
 const concurrentInvocations = 100;
 /** Keys the invocations are spread over: ten requests in flight on each. */
 const keyCount = 10;
 
-/** What the Lambda Node.js runtime provides to streaming handlers. */
-const lambdaStreamingGlobals = {
-  streamifyResponse: <T>(handler: T): T => handler,
-  HttpResponseStream: {
-    from(stream: Writable, prelude: Record<string, unknown>): Writable {
-      stream.write(JSON.stringify(prelude));
-      stream.write(new Uint8Array(8));
-      return stream;
-    },
-  },
-};
+const lambdaContext = (functionName: string, awsRequestId: string): Context => lambdaInvocationContext(functionName, { awsRequestId, memoryLimitInMB: '2048' });
+const proxyEvent = (method: string, path: string, headers: Record<string, string>, body?: unknown) => apiGatewayEvent({ method, path, headers, body });
 
-class ResponseStream extends Writable {
-  readonly chunks: Buffer[] = [];
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(Buffer.from(chunk));
-    callback();
-  }
-
-  get bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
-type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-
-const lambdaContext = (functionName: string, awsRequestId: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '2048',
-  awsRequestId,
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-
-const proxyEvent = (httpMethod: string, path: string, headers: Record<string, string>, body?: unknown): APIGatewayProxyEvent => ({
-  resource: path,
-  path,
-  httpMethod,
-  headers,
-  multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: null,
-  stageVariables: null,
-  requestContext: { domainName: 'abc123.execute-api.us-east-1.amazonaws.com', stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-  body: body === undefined ? null : JSON.stringify(body),
-  isBase64Encoded: false,
-});
-
-const nullDelimiter = Buffer.alloc(8);
 const masterKey = 'Cq7Wm2Xr9Tb4Ln8Vd3Hs6Kf1Gz5Pj0Ya2Ue7Ri4Oc9Nw3Mx';
 const masterKeySecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TollwayMasterKeySecret-AbC123';
-
-/** Secrets Manager answering GetSecretValue for the master key with the recorded response shape (AWS JSON 1.1). */
-const startSecretsManager = async (): Promise<Server> => {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      const { SecretId } = JSON.parse(body) as { SecretId?: string };
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue' && SecretId === masterKeySecretArn) {
-        response.end(JSON.stringify({ ARN: masterKeySecretArn, Name: 'TollwayMasterKeySecret', VersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', SecretString: masterKey, VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000.123 }));
-      } else {
-        response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-};
 
 interface EmfLine {
   _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
@@ -127,7 +51,7 @@ describe('the chat handler under 100 concurrent invocations in one environment',
     // The runtime's invocation store (AsyncLocalStorage-backed with AWS_LAMBDA_MAX_CONCURRENCY), on the `awslambda` global.
     invokeStore = (await InvokeStore.getInstanceAsync()) as typeof invokeStore;
     dynamo = await startLocalDynamoDB(':memory:');
-    secretsManager = await startSecretsManager();
+    secretsManager = await startSecretsManager(masterKeySecretArn, masterKey);
     const config = configSchema.parse({
       models: [{ name: 'echo', provider: 'echo', price: { input_per_mtok: 1, output_per_mtok: 2 } }],
       deployment: { compute: 'managed-instances' },

@@ -7,115 +7,22 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
 import { settlementReserveMs } from '../../functions/handlers/lambda-host.js';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../functions/local/local-dynamodb.js';
+import { lambdaContext as lambdaInvocationContext, lambdaStreamingGlobals, nullDelimiter, proxyEvent as apiGatewayEvent, ResponseStream, startSecretsManager, type BufferedHandler, type StreamingHandler } from '../support/lambda-runtime.js';
 
 const masterKey = 'Zr4kq8XbT2mNw7Lp0sVd9Hc3Fy6Gj1Ua5Qe8Ro2Ti4Yw7Kx';
 const masterKeySecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TollwayMasterKeySecret-AbC123';
 
-/** The GetSecretValue response as Secrets Manager returns it (AWS JSON 1.1). */
-const recordedGetSecretValue = {
-  ARN: masterKeySecretArn,
-  Name: 'TollwayMasterKeySecret',
-  VersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
-  SecretString: masterKey,
-  VersionStages: ['AWSCURRENT'],
-  CreatedDate: 1_700_000_000.123,
-};
-
-const startSecretsManager = async (): Promise<Server> => {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      const target = request.headers['x-amz-target'];
-      const { SecretId } = JSON.parse(body) as { SecretId?: string };
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (target === 'secretsmanager.GetSecretValue' && SecretId === masterKeySecretArn) {
-        response.end(JSON.stringify(recordedGetSecretValue));
-      } else {
-        response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-};
-
-/** What the Lambda Node.js runtime provides to streaming handlers. */
-const lambdaStreamingGlobals = {
-  streamifyResponse: <T>(handler: T): T => handler,
-  HttpResponseStream: {
-    from(stream: Writable, prelude: Record<string, unknown>): Writable {
-      stream.write(JSON.stringify(prelude));
-      stream.write(new Uint8Array(8));
-      return stream;
-    },
-  },
-};
-
-class ResponseStream extends Writable {
-  readonly chunks: Buffer[] = [];
-  finished = false;
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(Buffer.from(chunk));
-    callback();
-  }
-
-  override _final(callback: () => void): void {
-    this.finished = true;
-    callback();
-  }
-
-  get bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
-type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-
 let invocation = 0;
 const lambdaContext = (functionName: string, remainingMs = 60_000): Context => {
   invocation += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: `00000000-0000-4000-8000-${String(invocation).padStart(12, '0')}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2025/01/01/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return lambdaInvocationContext(functionName, { awsRequestId: `00000000-0000-4000-8000-${String(invocation).padStart(12, '0')}`, memoryLimitInMB: '1024', remainingMs });
 };
-
-const proxyEvent = (httpMethod: string, path: string, headers: Record<string, string>, body?: unknown): APIGatewayProxyEvent => ({
-  resource: path,
-  path,
-  httpMethod,
-  headers,
-  multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: null,
-  stageVariables: null,
-  requestContext: { domainName: 'abc123.execute-api.us-east-1.amazonaws.com', stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-  body: body === undefined ? null : JSON.stringify(body),
-  isBase64Encoded: false,
-});
-
-const nullDelimiter = Buffer.alloc(8);
+const proxyEvent = (method: string, path: string, headers: Record<string, string>, body?: unknown) => apiGatewayEvent({ method, path, headers, body });
 
 describe('Lambda handlers', () => {
   let dynamo: LocalDynamoDB;
@@ -129,7 +36,7 @@ describe('Lambda handlers', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamoDB(':memory:');
-    secretsManager = await startSecretsManager();
+    secretsManager = await startSecretsManager(masterKeySecretArn, masterKey);
     stalled = createServer((request) => request.socket.once('close', () => (stalledAborted += 1)));
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
     const config = configSchema.parse({

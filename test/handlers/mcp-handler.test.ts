@@ -7,104 +7,25 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
 import { toWebRequest, writeWebResponse } from '../../functions/http/node-adapter.js';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../functions/local/local-dynamodb.js';
+import { lambdaContext as lambdaInvocationContext, lambdaStreamingGlobals, proxyEvent as apiGatewayEvent, ResponseStream, startSecretsManager, type BufferedHandler, type StreamingHandler } from '../support/lambda-runtime.js';
 
 const masterKey = 'Hm3Qw8Zt1Rk6Vb0Nc5Xp9Ls2Jd7Fg4Ye1Ua8Ti3Ko6Wr0Mq';
 const masterKeySecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TollwayMasterKeySecret-AbC123';
 
-const startSecretsManager = async (): Promise<Server> => {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      const { SecretId } = JSON.parse(body) as { SecretId?: string };
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue' && SecretId === masterKeySecretArn) {
-        response.end(JSON.stringify({ ARN: masterKeySecretArn, Name: 'TollwayMasterKeySecret', VersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', SecretString: masterKey, VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000.123 }));
-      } else {
-        response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-};
-
-/** What the Lambda Node.js runtime provides to streaming handlers. */
-const lambdaStreamingGlobals = {
-  streamifyResponse: <T>(handler: T): T => handler,
-  HttpResponseStream: {
-    from(stream: Writable, prelude: Record<string, unknown>): Writable {
-      stream.write(JSON.stringify(prelude));
-      stream.write(new Uint8Array(8));
-      return stream;
-    },
-  },
-};
-
-/** The response stream, with what has arrived so far readable at any moment. */
-class ResponseStream extends Writable {
-  readonly chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(Buffer.from(chunk));
-    callback();
-  }
-  get text(): string {
-    const bytes = Buffer.concat(this.chunks);
-    const at = bytes.indexOf(Buffer.alloc(8));
-    return at < 0 ? '' : bytes.subarray(at + 8).toString('utf8');
-  }
-  get prelude(): { statusCode: number; headers: Record<string, string> } {
-    const bytes = Buffer.concat(this.chunks);
-    return JSON.parse(bytes.subarray(0, bytes.indexOf(Buffer.alloc(8))).toString('utf8')) as never;
-  }
-}
-
-type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
-type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-
 let invocation = 0;
 const lambdaContext = (functionName: string): Context => {
   invocation += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: `00000000-0000-4000-9000-${String(invocation).padStart(12, '0')}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => 900_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return lambdaInvocationContext(functionName, { awsRequestId: `00000000-0000-4000-9000-${String(invocation).padStart(12, '0')}`, remainingMs: 900_000 });
 };
-
-const proxyEvent = (httpMethod: string, resource: string, path: string, headers: Record<string, string>, body?: unknown): APIGatewayProxyEvent => ({
-  resource,
-  path,
-  httpMethod,
-  headers,
-  multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: null,
-  stageVariables: null,
-  requestContext: { domainName: 'abc123.execute-api.us-east-1.amazonaws.com', stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-  body: body === undefined ? null : JSON.stringify(body),
-  isBase64Encoded: false,
-});
+const proxyEvent = (method: string, resource: string, path: string, headers: Record<string, string>, body?: unknown) => apiGatewayEvent({ method, resource, path, headers, body });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const waitFor = async (condition: () => boolean, what: string) => {
@@ -162,7 +83,7 @@ describe('the mcp Lambda handler, streamed', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamoDB(':memory:');
-    secretsManager = await startSecretsManager();
+    secretsManager = await startSecretsManager(masterKeySecretArn, masterKey);
     fixture = await startGatedServer();
     const config = configSchema.parse({ models: [{ name: 'echo', provider: 'echo' }], mcp_servers: [{ name: 'gated', url: fixture.url }] });
     Object.assign(process.env, {

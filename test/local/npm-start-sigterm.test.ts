@@ -5,27 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/everything-server.js';
+import { accepts, freePort } from '../support/everything-server.js';
 import { completionBody, sendJson, startFakeUpstream, type FakeUpstream } from '../support/fake-openai-upstream.js';
 import { masterKey } from '../support/gateway.js';
 import { exitOf } from '../support/gateway-process.js';
 
 const repositoryRoot = new URL('../../', import.meta.url).pathname;
-
-/** Whether something still accepts connections on the port. */
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 describe('SIGTERM to npm start', () => {
   let upstream: FakeUpstream;
@@ -72,7 +60,7 @@ describe('SIGTERM to npm start', () => {
     // Act
     npm.kill('SIGTERM');
     const [answer, code] = await Promise.all([inFlight.then(async (response) => ({ status: response.status, body: await response.text() })), exitOf(npm)]);
-    await expect.poll(() => listening(port), { timeout: 5_000, interval: 100 }).toBe(false);
+    await expect.poll(() => accepts(port), { timeout: 5_000, interval: 100 }).toBe(false);
 
     // Assess
     expect(answer.status).toBe(200);

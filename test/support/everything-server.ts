@@ -21,7 +21,8 @@ export const freePort = async (): Promise<number> =>
     });
   });
 
-const accepts = (port: number) =>
+/** Whether something accepts connections on the port (127.0.0.1). */
+export const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
