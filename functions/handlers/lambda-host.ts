@@ -45,8 +45,9 @@ const headersOf = (event: APIGatewayProxyEvent): Headers => {
 /**
  * A REST API proxy event as a web `Request`. `event.path` is the resource path
  * without the stage (`/v1/chat/completions`), which is what the route table holds.
+ * `signal` becomes the request's own: on Lambda, the invocation's deadline.
  */
-export const toWebRequest = (event: APIGatewayProxyEvent): Request => {
+export const toWebRequest = (event: APIGatewayProxyEvent, signal?: AbortSignal): Request => {
   const method = event.httpMethod.toUpperCase();
   const path = event.path?.startsWith('/') ? event.path : `/${event.path ?? ''}`;
   // Concatenated rather than resolved, so a path like `//host/x` stays a path.
@@ -54,7 +55,7 @@ export const toWebRequest = (event: APIGatewayProxyEvent): Request => {
   url.search = queryOf(event).toString();
   const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== null && event.body !== undefined;
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : (event.body ?? '')) : undefined;
-  return new Request(url, { method, headers: headersOf(event), body });
+  return new Request(url, { method, headers: headersOf(event), body, signal });
 };
 
 /** Whether the route table serves this event's route through a streaming integration. */

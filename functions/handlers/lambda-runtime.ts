@@ -95,7 +95,9 @@ export const lambdaGateway = (functionName: FunctionName, compose: ComposeGatewa
   return async (event, context, tasks) => {
     try {
       gateway ??= compose(lambdaRuntimeOptions(functionName, bundledConfig(), process.env));
-      return await gateway.handle(toWebRequest(event), lambdaRequestContext(context.awsRequestId, tasks, context.getRemainingTimeInMillis()));
+      const requestContext = lambdaRequestContext(context.awsRequestId, tasks, context.getRemainingTimeInMillis());
+      // The request's signal too, so what reads `request.signal` (the MCP relay, the SDK's handler) stops at the deadline.
+      return await gateway.handle(toWebRequest(event, requestContext.clientSignal), requestContext);
     } catch (error) {
       logger.error('request failed outside the gateway core', describeError(error));
       return errorResponse(error);

@@ -2,7 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../functions/core/config/schema.js';
-import { lambdaRuntimeOptions, tableNamesFrom } from '../../functions/handlers/lambda-runtime.js';
+import { BackgroundTasks, settlementReserveMs } from '../../functions/handlers/lambda-host.js';
+import { lambdaGateway, lambdaRuntimeOptions, tableNamesFrom } from '../../functions/handlers/lambda-runtime.js';
+import { lambdaContext, proxyEvent } from '../support/lambda-runtime.js';
 
 describe('tableNamesFrom', () => {
   it('reads each table name from the variable its definition names', () => {
@@ -114,5 +116,33 @@ describe('lambdaRuntimeOptions: secrets from Secrets Manager', () => {
   it('names AWS_REGION when the environment lacks it', () => {
     const { AWS_REGION: _region, ...withoutRegion } = environment;
     expect(() => lambdaRuntimeOptions('chat', config, withoutRegion)).toThrow('AWS_REGION');
+  });
+});
+
+describe('lambdaGateway', () => {
+  afterAll(() => vi.unstubAllEnvs());
+
+  it("gives the request the invocation's deadline as its signal, for what reads request.signal (the MCP relay)", async () => {
+    // Prepare: a bundle's variables, and a gateway that keeps the request it is handed.
+    const variables = { AWS_REGION: 'us-east-1', TOLLWAY_KEYS_TABLE: 'k', TOLLWAY_BUDGETS_TABLE: 'b', TOLLWAY_USAGE_TABLE: 'u', TOLLWAY_RESPONSES_TABLE: 'r' };
+    for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
+    vi.stubEnv('TOLLWAY_CONFIG_JSON', JSON.stringify(configSchema.parse({ models: [{ name: 'echo', provider: 'echo' }] })));
+    let handed: Request | undefined;
+    const serve = lambdaGateway('chat', () => ({ handle: async (request) => ((handed = request), new Response('{}')) }));
+
+    // Act: an invocation with 50 ms left before its settlement reserve.
+    const response = await serve(
+      proxyEvent({ method: 'GET', path: '/v1/models', headers: {} }),
+      lambdaContext('chat', { awsRequestId: 'deadline-1', remainingMs: settlementReserveMs + 50 }),
+      new BackgroundTasks(),
+    );
+    const abortedAtOnce = handed?.signal.aborted;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(abortedAtOnce).toBe(false);
+    expect(handed?.signal.aborted).toBe(true);
+    expect(handed?.signal.reason).toMatchObject({ status: 504, code: 'invocation_deadline' });
   });
 });
